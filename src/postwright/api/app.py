@@ -1,0 +1,146 @@
+"""The FastAPI application: every dialect's routers on one core."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from postwright import __version__
+from postwright.api import system
+from postwright.api.deps import reject_unstorable_text, require_json_content_type
+from postwright.api.errors import install_error_handlers
+from postwright.api.middleware import RequestMiddleware
+from postwright.api.openapi import install_openapi
+from postwright.api.platform import accounts as platform_accounts
+from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.voxburst import ai as voxburst_ai
+from postwright.api.voxburst import billing as voxburst_billing
+from postwright.api.voxburst import bulk as voxburst_bulk
+from postwright.api.voxburst import personas as voxburst_personas
+from postwright.api.webhooks import incoming as incoming_webhooks
+from postwright.api.zorbit import billing as zorbit_billing
+from postwright.api.zorbit import personas as zorbit_personas
+from postwright.api.zorbit import user as zorbit_user
+from postwright.core import jobs
+from postwright.core.clock import Clock
+from postwright.core.logging import configure_logging, logger
+from postwright.core.services import Services
+from postwright.core.settings import Settings, get_settings
+from postwright.domain.accounts import service as accounts
+from postwright.domain.jobs import bulk_workflow
+
+DESCRIPTION = """
+Postwright is a self-hosted engine for AI social-media content. It serves several API
+dialects (zorbit, voxburst, sparkvox, adcopy, powerpost) on one core.
+
+**Authentication**: `Authorization: Bearer <key>` or `x-api-key: <key>`; `X-Workspace-Id`
+picks one of your workspaces. **Errors** use one envelope:
+`{"error": {"code", "message", "details", "requestId", "timestamp"}}`.
+**Rate limits** are reported on every response in `X-RateLimit-Limit/Remaining/Reset`.
+"""
+
+ROUTERS = (
+    system.router,
+    zorbit_user.router,
+    platform_accounts.router,
+    zorbit_billing.router,
+    voxburst_billing.router,
+    powerpost_credits.router,
+    incoming_webhooks.router,
+    zorbit_personas.router,
+    voxburst_personas.router,
+    voxburst_ai.router,
+    voxburst_bulk.router,
+)
+
+
+async def bootstrap_first_workspace(services: Services) -> None:
+    """Containers get a first key without a shell: POSTWRIGHT_BOOTSTRAP_API_KEY."""
+    key = services.settings.bootstrap_api_key
+    if key is None:
+        return
+    async with services.db.transaction() as session:
+        if await accounts.any_workspace_exists(session):
+            return
+        created = await accounts.bootstrap_workspace(
+            session,
+            now=services.clock.now(),
+            name="Default workspace",
+            owner_email=None,
+            api_key=key.get_secret_value(),
+            platform_admin=True,
+        )
+    logger.info("bootstrap_workspace_created", workspace_id=created.workspace.id)
+
+
+async def start_job_engine(services: Services, *, listen: bool | None = None) -> None:
+    """Launch DBOS here; a process that runs jobs also restarts any job left without a run."""
+    jobs.launch(services, listen=listen)
+    await jobs.register_queues(services.settings)
+    runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
+    if runs_jobs:
+        await bulk_workflow.recover_orphans()
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    services = Services.build(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await bootstrap_first_workspace(services)
+        if settings.jobs.enabled:
+            await start_job_engine(services)
+        try:
+            yield
+        finally:
+            if settings.jobs.enabled:
+                jobs.shutdown()
+            await services.close()
+
+    app = FastAPI(
+        title="Postwright API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(require_json_content_type), Depends(reject_unstorable_text)],
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    install_openapi(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.http.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "X-API-Key",
+            "X-Request-ID",
+            "X-Workspace-Id",
+        ],
+        expose_headers=[
+            "X-Request-ID",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+            "Idempotent-Replayed",
+            "Deprecation",
+            "Sunset",
+        ],
+        max_age=600,
+    )
+    app.add_middleware(RequestMiddleware, services=services)
+    return app

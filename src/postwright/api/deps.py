@@ -1,0 +1,277 @@
+"""Request dependencies: the unit of work, the acting user and workspace, rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import jwt
+import structlog
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from postwright.core import errors
+from postwright.core.db import discard_after_commit, run_after_commit
+from postwright.core.jwt import looks_like_jwt
+from postwright.core.ratelimit import RateLimitState
+from postwright.core.security import API_KEY_PREFIX
+from postwright.core.services import Services
+from postwright.core.text import find_unstorable_text, is_storable
+from postwright.domain.accounts import service as accounts
+from postwright.domain.accounts.context import Actor
+from postwright.domain.accounts.models import Role, User, Workspace
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RATE_LIMIT_KEY = "x-rate-limit"
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the handler returns, else rolled back.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent: a
+    failed commit is a 500, never a 200 for lost work.
+    """
+    factory = (
+        services.db.read_sessionmaker
+        if request.method in READ_METHODS
+        else services.db.sessionmaker
+    )
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            discard_after_commit(session)
+            raise
+        await run_after_commit(session)
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def rate_limited(limit_class: str, limit: str | None = None) -> dict[str, Any]:
+    """``openapi_extra`` for a route with its own limit (documented in the spec too)."""
+    return {RATE_LIMIT_KEY: {"class": limit_class, "limit": limit}}
+
+
+def _route_limit(request: Request, services: Services) -> tuple[str, str]:
+    route = request.scope.get("route")
+    declared = (getattr(route, "openapi_extra", None) or {}).get(RATE_LIMIT_KEY)
+    configured = services.settings.rate_limit
+    if declared:
+        limit_class = declared["class"]
+        return limit_class, declared.get("limit") or getattr(configured, limit_class)
+    if request.method in READ_METHODS:
+        return "read", configured.read
+    return "write", configured.write
+
+
+async def _enforce(
+    request: Request, services: Services, limit_class: str, limit: str, identity: str
+) -> None:
+    if not services.settings.rate_limit.enabled:
+        return
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    bucket = template if limit_class != "read" and limit_class != "write" else limit_class
+    state: RateLimitState = await services.limiter.hit(limit, identity, limit_class, bucket)
+    request.state.response_headers.update(state.headers())
+    if not state.allowed:
+        services.metrics.rate_limited.labels(limit_class).inc()
+        raise errors.RateLimited(
+            f"Rate limit exceeded: {limit}. Retry after {state.retry_after} seconds",
+            headers=state.headers(),
+        )
+
+
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="An API key (pw_live_…) or an identity provider's JWT"
+)
+api_key_scheme = APIKeyHeader(name="x-api-key", auto_error=False, description="An API key")
+
+
+def _credential(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> str | None:
+    if bearer is not None and bearer.credentials.strip():
+        return bearer.credentials.strip()
+    return api_key.strip() if api_key and api_key.strip() else None
+
+
+async def _identify(
+    request: Request, services: Services, credential: str
+) -> tuple[str, str | None, str | None]:
+    """(user id, the credential's default workspace, api key id) in a short transaction of its
+    own, so a read request never turns into a write and the request's session starts clean."""
+    now = services.clock.now()
+    if credential.startswith(API_KEY_PREFIX):
+        async with services.db.transaction() as session:
+            key = await accounts.authenticate_api_key(session, credential, now=now)
+            if key is None:
+                raise errors.Unauthorized("Invalid or revoked API key")
+            return key.user_id, key.workspace_id, key.id
+    if services.jwt is not None and looks_like_jwt(credential):
+        try:
+            identity = await services.jwt.verify(credential)
+        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
+            raise errors.Unauthorized("Invalid or expired token") from exc
+        async with services.db.transaction() as session:
+            user = await accounts.provision_external_user(
+                session,
+                now=now,
+                external_id=identity.subject,
+                email=identity.email,
+                first_name=identity.first_name,
+                last_name=identity.last_name,
+                image_url=identity.image_url,
+            )
+            return user.id, None, None
+    raise errors.Unauthorized("Invalid credentials")
+
+
+async def current_actor(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+    workspace_id: Annotated[
+        str | None,
+        Header(
+            alias="X-Workspace-Id",
+            max_length=64,
+            description="Act in this workspace (one you are a member of)",
+        ),
+    ] = None,
+) -> Actor:
+    credential = _credential(bearer, api_key)
+    client = request.client.host if request.client else "unknown"
+    if credential is None:
+        await _enforce(
+            request, services, "anonymous", services.settings.rate_limit.anonymous, client
+        )
+        raise errors.Unauthorized(
+            "Missing credentials: send Authorization: Bearer <key> or x-api-key"
+        )
+    try:
+        user_id, default_workspace, key_id = await _identify(request, services, credential)
+    except errors.Unauthorized:
+        await _enforce(
+            request, services, "anonymous", services.settings.rate_limit.anonymous, client
+        )
+        raise
+    user = await session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise errors.Unauthorized("User no longer exists")
+    workspace, role = await accounts.resolve_workspace(
+        session,
+        user=user,
+        requested_id=workspace_id,
+        default_id=default_workspace,
+    )
+    request.state.user_id = user.id
+    request.state.workspace_id = workspace.id
+    structlog.contextvars.bind_contextvars(user_id=user.id, workspace_id=workspace.id)
+    limit_class, limit = _route_limit(request, services)
+    await _enforce(request, services, limit_class, limit, user.id)
+    return Actor(user=user, workspace=workspace, role=role, clock=services.clock, api_key_id=key_id)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def platform_admin(actor: ActorDep) -> Actor:
+    if not actor.is_platform_admin:
+        raise errors.Forbidden("Admin role required")
+    return actor
+
+
+AdminDep = Annotated[Actor, Depends(platform_admin)]
+
+
+async def workspace_manager(actor: ActorDep) -> Actor:
+    if actor.role not in (Role.OWNER, Role.ADMIN):
+        raise errors.Forbidden("Workspace owner or admin role required")
+    return actor
+
+
+ManagerDep = Annotated[Actor, Depends(workspace_manager)]
+
+_JSON_TYPES = ("application/json",)
+
+
+async def require_json_content_type(request: Request) -> None:
+    """JSON routes refuse bodies sent as anything but JSON (415, in the envelope)."""
+    if request.method in READ_METHODS or request.method == "DELETE":
+        return
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is None:
+        return
+    extra = getattr(route, "openapi_extra", None) or {}
+    if extra.get("x-raw-body"):
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+        raise errors.UnsupportedMediaType(
+            f"Content-Type must be application/json, got {media_type or 'none'}"
+        )
+
+
+async def reject_unstorable_text(request: Request) -> None:
+    """Text PostgreSQL cannot hold is a 400 naming the field, on every backend alike."""
+    field: str | None = None
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if not is_storable(str(value)):
+            field = name
+            break
+    if field is None and request.method not in READ_METHODS:
+        field = find_unstorable_text(await request.body())
+    if field is None:
+        return
+    raise errors.ValidationFailed(
+        "Request contains text that cannot be stored",
+        details=[
+            {
+                "field": field,
+                "message": "NUL characters and unpaired surrogates are not allowed",
+                "type": "string_unstorable",
+            }
+        ],
+    )
+
+
+def deprecated(*, sunset: str, link: str | None = None) -> Any:
+    """Dependency for a deprecated route: RFC 9745 ``Deprecation`` and RFC 8594 ``Sunset``."""
+
+    async def _headers(request: Request) -> None:
+        request.state.response_headers["Deprecation"] = "true"
+        request.state.response_headers["Sunset"] = sunset
+        if link:
+            request.state.response_headers["Link"] = f'<{link}>; rel="successor-version"'
+
+    return Depends(_headers)
+
+
+__all__ = [
+    "ActorDep",
+    "AdminDep",
+    "ManagerDep",
+    "ServicesDep",
+    "SessionDep",
+    "Workspace",
+    "deprecated",
+    "rate_limited",
+]

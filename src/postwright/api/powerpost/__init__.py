@@ -1,0 +1,1 @@
+"""powerpost dialect: ``/api/v1/content/*`` (snake_case)."""

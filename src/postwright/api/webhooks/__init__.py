@@ -1,0 +1,1 @@
+"""Incoming webhooks (identity provider, payments): signed, never API-key authenticated."""

@@ -1,0 +1,114 @@
+"""The durable job engine: DBOS Transact, configured from settings, one per process.
+
+Workflows live with their area (``domain/jobs``); this module only starts and stops the
+engine, names the queues and enqueues. Jobs are started after the rows they work on are
+committed (see ``db.after_commit``), and with deterministic workflow ids, so enqueueing twice
+attaches to the first run instead of starting another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from dbos import DBOS, SetWorkflowID
+from sqlalchemy.engine import make_url
+
+from postwright import __version__
+from postwright.core.settings import Settings
+
+JOBS_QUEUE = "jobs"
+LLM_QUEUE = "llm"
+QUEUES = (JOBS_QUEUE, LLM_QUEUE)
+
+R = TypeVar("R")
+_services: Any = None
+
+
+def system_database_url(settings: Settings) -> str:
+    """DBOS keeps its own tables apart from the application's: a second SQLite file, or a
+    ``dbos`` schema in the same PostgreSQL database."""
+    if settings.jobs.system_database_url:
+        return settings.jobs.system_database_url
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or "postwright.db"
+        return f"sqlite:///{database.removesuffix('.db')}.dbos.sqlite"
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def launch(services: Any, *, listen: bool | None = None) -> None:
+    """Start the engine for this process. ``listen``: run queued jobs here (default: unless
+    the mode is ``enqueue``)."""
+    global _services
+    settings: Settings = services.settings
+    _services = services
+    config: dict[str, Any] = {
+        "name": "postwright",
+        "system_database_url": system_database_url(settings),
+        "application_version": __version__,
+        "notification_listener_polling_interval_sec": min(
+            1.0, settings.jobs.polling_interval_seconds
+        ),
+    }
+    if settings.jobs.executor_id:
+        config["executor_id"] = settings.jobs.executor_id
+    DBOS(config=config)  # type: ignore[arg-type]
+    if listen is None:
+        listen = settings.jobs.mode == "inprocess"
+    DBOS.listen_queues(list(QUEUES) if listen else [])
+    DBOS.launch()
+
+
+async def register_queues(settings: Settings) -> None:
+    polling = settings.jobs.polling_interval_seconds
+    await DBOS.register_queue_async(
+        JOBS_QUEUE,
+        worker_concurrency=settings.jobs.worker_concurrency,
+        polling_interval_sec=polling,
+    )
+    # Rate limits count workflow starts: every model call is its own workflow on this queue,
+    # so many workers together never exceed the provider's budget.
+    await DBOS.register_queue_async(
+        LLM_QUEUE,
+        worker_concurrency=settings.jobs.llm_concurrency,
+        limiter={"limit": settings.jobs.llm_rate_limit_per_minute, "period": 60.0},
+        polling_interval_sec=polling,
+    )
+
+
+def shutdown() -> None:
+    global _services
+    DBOS.destroy(destroy_registry=False)
+    _services = None
+
+
+def services() -> Any:
+    """The running process's Services, for workflow code (which DBOS calls with ids only)."""
+    if _services is None:
+        raise RuntimeError("the job engine is not running in this process")
+    return _services
+
+
+def is_running() -> bool:
+    return _services is not None
+
+
+async def enqueue(
+    queue: str,
+    workflow: Callable[..., Coroutine[Any, Any, R]],
+    *args: Any,
+    workflow_id: str,
+) -> None:
+    with SetWorkflowID(workflow_id):
+        await DBOS.enqueue_workflow_async(queue, workflow, *args)
+
+
+async def cancel(workflow_id: str) -> None:
+    await DBOS.cancel_workflow_async(workflow_id)
+
+
+def recover(executor_ids: list[str]) -> int:
+    """Recover the unfinished workflows of dead executors in this process."""
+    handles = DBOS._recover_pending_workflows(executor_ids)
+    return len(handles)

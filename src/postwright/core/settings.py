@@ -1,0 +1,199 @@
+"""Settings, nested by concern, read from ``POSTWRIGHT_*`` environment variables and ``.env``.
+
+Each concern is its own settings class with its own prefix, so the environment keeps the
+flat names operators expect (``POSTWRIGHT_DATABASE_URL``) while code reads
+``settings.database.url``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development", "postwright"}
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", extra="ignore", env_file_encoding="utf-8"
+    )
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _config("POSTWRIGHT_DATABASE_")
+
+    url: str = "sqlite+aiosqlite:///./var/postwright.db"
+    pool_size: int = 10
+    echo: bool = False
+    sqlite_busy_timeout_ms: int = 30_000
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class RedisSettings(BaseSettings):
+    model_config = _config("POSTWRIGHT_REDIS_")
+
+    url: str | None = None
+
+
+class AuthSettings(BaseSettings):
+    model_config = _config("POSTWRIGHT_JWT_")
+
+    jwks_url: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    leeway_seconds: int = 30
+
+
+class RateLimitSettings(BaseSettings):
+    """Per user per endpoint class, in `limits` notation ("1000/hour")."""
+
+    model_config = _config("POSTWRIGHT_RATE_LIMIT_")
+
+    enabled: bool = True
+    read: str = "1000/hour"
+    write: str = "500/hour"
+    ai: str = "100/hour"
+    anonymous: str = "120/minute"
+
+
+class HttpSettings(BaseSettings):
+    model_config = _config("POSTWRIGHT_HTTP_")
+
+    max_body_bytes: int = 5 * 1024 * 1024
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Tests run fake providers on 127.0.0.1; production refuses loopback/private targets.
+    allow_loopback_urls: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_origins(cls, data: dict[str, object]) -> dict[str, object]:
+        origins = data.get("cors_origins")
+        if isinstance(origins, str):
+            data["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        return data
+
+
+class CreditCosts(BaseModel):
+    """Credits per action (the voxburst table, adcopy and powerpost as defaults).
+
+    Set as JSON: ``POSTWRIGHT_BILLING_COSTS='{"thread": 3}'``. powerpost charges per platform
+    and research mode; fractional per-platform prices are rounded up per generation.
+    """
+
+    enhance_content: int = Field(default=1, ge=0)
+    generate_post_content: int = Field(default=1, ge=0)
+    build_image_prompt: int = Field(default=1, ge=0)
+    hashtags: int = Field(default=1, ge=0)
+    bulk_item: int = Field(default=1, ge=0)
+    best_time: int = Field(default=1, ge=0)
+    thread: int = Field(default=2, ge=0)
+    image: int = Field(default=5, ge=0)
+    adcopy_copy: int = Field(default=1, ge=0)
+    adcopy_static_ad: int = Field(default=3, ge=0)
+    adcopy_video: int = Field(default=40, ge=0)
+    powerpost_regular_per_platform: float = Field(default=5, ge=0)
+    powerpost_deep_per_platform: float = Field(default=7.5, ge=0)
+
+
+class BillingSettings(BaseSettings):
+    model_config = _config("POSTWRIGHT_BILLING_")
+
+    costs: CreditCosts = Field(default_factory=CreditCosts)
+    # Svix secret (``whsec_…``) for POST /api/v1/webhook/clerk.
+    clerk_webhook_secret: SecretStr | None = None
+    # HMAC-SHA256 key for POST /api/v1/webhook/dodopayments.
+    dodopayments_webhook_secret: SecretStr | None = None
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+
+class LlmSettings(BaseSettings):
+    """The default model; None means the builtin offline engine. Workspaces may override it."""
+
+    model_config = _config("POSTWRIGHT_LLM_")
+
+    # "openai:gpt-4.1-mini", "anthropic:claude-sonnet-4-5", "google:gemini-2.5-flash",
+    # "ollama:llama3.2" (or any "openai-compatible:<model>") together with base_url.
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_seconds: float = 60.0
+    max_retries: int = 3
+
+
+class JobSettings(BaseSettings):
+    """Durable jobs (DBOS). ``inprocess``: this process runs jobs too (the embedded default);
+    ``enqueue``: it only enqueues and separate ``postwright worker`` processes run them."""
+
+    model_config = _config("POSTWRIGHT_JOBS_")
+
+    enabled: bool = True
+    mode: Literal["inprocess", "enqueue"] = "inprocess"
+    # Default: a SQLite file beside the app's, or the app's PostgreSQL database ("dbos" schema).
+    system_database_url: str | None = None
+    # Stable per process; a restarted worker with the same id recovers its own workflows.
+    executor_id: str | None = None
+    worker_concurrency: int = 4
+    llm_concurrency: int = 4
+    llm_rate_limit_per_minute: int = 120
+    bulk_window: int = 3
+    polling_interval_seconds: float = 1.0
+
+
+class Settings(BaseSettings):
+    model_config = _config("POSTWRIGHT_")
+
+    env: Environment = "development"
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    bootstrap_api_key: SecretStr | None = None
+    idempotency_ttl_hours: int = 24
+    soft_delete_retention_days: int = 30
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    jwt: AuthSettings = Field(default_factory=AuthSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.env == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+                raise ValueError(
+                    "POSTWRIGHT_SECRET_KEY must be set to a random value of 32+ characters "
+                    "in production"
+                )
+        return self
+
+    def resolved_secret_key(self) -> bytes:
+        """The signing/encryption secret; outside production a per-data-dir one is kept on disk."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Billing: credits, plans, subscriptions, quotas. Other areas use ``billing.service``."""

@@ -1,0 +1,5 @@
+"""The builtin offline engine: real composition from persona, topic and platform rules."""
+
+from postwright.domain.generation.builtin.engine import BuiltinEngine
+
+__all__ = ["BuiltinEngine"]

@@ -1,0 +1,138 @@
+"""Provider construction: auth, HTTP client, base URL and retries — nothing about prompts.
+
+A model string names the provider and the model ("openai:gpt-4.1-mini"); ``build_model`` turns
+it, an optional API key and an optional base URL into a pydantic-ai ``Model``. Retries with
+exponential backoff (honouring Retry-After) on 429 and 5xx come from pydantic-ai's tenacity
+transport, so the SDKs' own retries are switched off to avoid retrying twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx2
+from pydantic_ai.models import Model, create_async_httpx2_client
+from pydantic_ai.models.anthropic import AnthropicModel
+from pydantic_ai.models.google import GoogleModel
+from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.providers.anthropic import AnthropicProvider
+from pydantic_ai.providers.google import GoogleProvider
+from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.retries import AsyncHTTPX2TenacityTransport, RetryConfig, wait_retry_after
+from tenacity import retry_if_exception, stop_after_attempt, wait_exponential
+
+from postwright.core.settings import LlmSettings
+from postwright.domain.generation.errors import AiNotConfigured
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+# OpenAI-compatible servers: the prefix picks a default base URL when none is configured.
+OPENAI_COMPATIBLE = {
+    "ollama": "http://127.0.0.1:11434/v1",
+    "vllm": "http://127.0.0.1:8000/v1",
+    "llamacpp": "http://127.0.0.1:8080/v1",
+    "openrouter": "https://openrouter.ai/api/v1",
+    "openai-compatible": None,
+}
+KNOWN_PROVIDERS = ("openai", "anthropic", "google", *OPENAI_COMPATIBLE)
+
+
+@dataclass(frozen=True)
+class LlmConfig:
+    """Everything needed to reach one model. ``api_key`` is a secret: kept out of repr."""
+
+    model: str
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    timeout_seconds: float = 60.0
+    max_retries: int = 3
+    # Seconds between retries grow exponentially from this (tests set it near zero).
+    backoff_seconds: float = 0.5
+
+    @property
+    def provider_name(self) -> str:
+        return split_model(self.model)[0]
+
+    @property
+    def model_name(self) -> str:
+        return split_model(self.model)[1]
+
+    @classmethod
+    def from_settings(cls, settings: LlmSettings) -> LlmConfig | None:
+        if not settings.model:
+            return None
+        return cls(
+            model=settings.model,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            base_url=settings.base_url,
+            timeout_seconds=settings.timeout_seconds,
+            max_retries=settings.max_retries,
+        )
+
+
+def split_model(model: str) -> tuple[str, str]:
+    provider, sep, name = model.partition(":")
+    provider = provider.strip().lower()
+    if not sep or not name.strip() or provider not in KNOWN_PROVIDERS:
+        raise AiNotConfigured(
+            f"Model must look like '<provider>:<model>' with provider one of "
+            f"{', '.join(KNOWN_PROVIDERS)}; got '{model}'"
+        )
+    return provider, name.strip()
+
+
+def _is_retryable(error: BaseException) -> bool:
+    if isinstance(error, httpx2.HTTPStatusError):
+        return error.response.status_code in RETRYABLE_STATUS
+    return isinstance(error, httpx2.ConnectError)
+
+
+def _raise_for_retryable(response: httpx2.Response) -> None:
+    if response.status_code in RETRYABLE_STATUS:
+        response.raise_for_status()
+
+
+def http_client(config: LlmConfig) -> httpx2.AsyncClient:
+    """An HTTP client that retries 429/5xx and connection failures with exponential backoff."""
+    transport = AsyncHTTPX2TenacityTransport(
+        RetryConfig(
+            retry=retry_if_exception(_is_retryable),
+            wait=wait_retry_after(
+                fallback_strategy=wait_exponential(multiplier=config.backoff_seconds, max=30),
+                max_wait=60,
+            ),
+            stop=stop_after_attempt(config.max_retries + 1),
+            reraise=True,
+        ),
+        validate_response=_raise_for_retryable,
+    )
+    return create_async_httpx2_client(transport=transport, timeout=config.timeout_seconds)
+
+
+def build_model(config: LlmConfig) -> Model:
+    provider, name = config.provider_name, config.model_name
+    client = http_client(config)
+    if provider == "anthropic":
+        return AnthropicModel(
+            name,
+            provider=AnthropicProvider(
+                api_key=config.api_key, base_url=config.base_url, http_client=client
+            ),
+        )
+    if provider == "google":
+        return GoogleModel(
+            name,
+            provider=GoogleProvider(
+                api_key=config.api_key, base_url=config.base_url, http_client=client
+            ),
+        )
+    base_url = config.base_url
+    if provider in OPENAI_COMPATIBLE:
+        base_url = base_url or OPENAI_COMPATIBLE[provider]
+        if base_url is None:
+            raise AiNotConfigured("An openai-compatible model needs POSTWRIGHT_LLM_BASE_URL")
+    # Local servers accept any key; the SDK insists on one being present.
+    api_key = config.api_key or ("not-needed" if provider != "openai" else None)
+    return OpenAIChatModel(
+        name,
+        provider=OpenAIProvider(base_url=base_url, api_key=api_key, http_client=client),
+    )

@@ -1,0 +1,249 @@
+"""Synchronous generation as a metered operation: access check, model call, charge, usage.
+
+Every synchronous AI endpoint goes through ``generate``: it refuses before spending a model
+call when the workspace cannot pay, charges only after the engine succeeded (a failed or
+unparseable generation costs nothing), and records the call's token usage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from postwright.core.ids import new_id
+from postwright.core.security import SecretBox
+from postwright.core.settings import Settings
+from postwright.domain.accounts.context import Actor
+from postwright.domain.billing.context import Acting
+from postwright.domain.billing.errors import insufficient_credits
+from postwright.domain.billing.service import (
+    Action,
+    ai_access,
+    charge_credits,
+    credit_summary,
+    price,
+    require_ai_access,
+)
+from postwright.domain.generation import timing
+from postwright.domain.generation.builtin import BuiltinEngine
+from postwright.domain.generation.engine import GenerationEngine
+from postwright.domain.generation.factory import LlmOverride, engine_for
+from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
+from postwright.domain.generation.outputs import GenerationResult, OutputT, ThreadPosts
+from postwright.domain.generation.platforms import get_platform
+from postwright.domain.generation.providers import split_model
+from postwright.domain.generation.tasks import Task, ThreadTask
+from postwright.domain.personas import service as personas
+
+
+@dataclass(frozen=True)
+class Generated(Generic[OutputT]):
+    result: GenerationResult[OutputT]
+    credits_used: int
+    credits_remaining: int
+
+    @property
+    def output(self) -> OutputT:
+        return self.result.output
+
+
+async def generate(
+    session: AsyncSession,
+    actor: Actor,
+    task: Task[OutputT],
+    *,
+    settings: Settings,
+    action: Action | None,
+    kind: str,
+    engine: GenerationEngine | None = None,
+) -> Generated[OutputT]:
+    """Run ``task`` for the actor's workspace; ``action`` names the credit price (None: free).
+    ``engine`` (default: the server's) is used once and closed."""
+    amount = await _affordable(session, actor, settings, action)
+    engine = engine or engine_for(settings)
+    try:
+        result = await engine.run(task)
+    finally:
+        # Engines are made per call here; an LLM engine holds an HTTP client to close.
+        close = getattr(engine, "aclose", None)
+        if close is not None:
+            await close()
+    usage_id = new_id("gen")
+    await _charge(session, actor, action, amount, usage_id)
+    record_usage(session, actor, result, kind=kind, credits=amount, usage_id=usage_id)
+    remaining = (await credit_summary(session, actor)).available
+    return Generated(result=result, credits_used=amount, credits_remaining=remaining)
+
+
+async def _affordable(
+    session: AsyncSession, actor: Actor, settings: Settings, action: Action | None
+) -> int:
+    """The price, once AI access and the balance are known to cover it (nothing is held)."""
+    await require_ai_access(session, actor)
+    amount = price(settings.billing.costs, action) if action else 0
+    if amount:
+        available = (await credit_summary(session, actor)).available
+        if available < amount:
+            raise insufficient_credits(amount, available)
+    return amount
+
+
+async def _charge(
+    session: AsyncSession, actor: Actor, action: Action | None, amount: int, related_id: str
+) -> None:
+    if amount and action:
+        await charge_credits(session, actor, action.value, amount=amount, related_id=related_id)
+
+
+async def thread(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    settings: Settings,
+    topic: str,
+    source_text: str | None,
+    platform: str,
+    max_posts: int,
+    persona_id: str | None,
+) -> Generated[ThreadPosts]:
+    """A numbered thread, each item within the platform's limit (voxburst: 2 credits)."""
+    persona = (await personas.get_view(session, actor, persona_id)).profile if persona_id else None
+    task = ThreadTask(
+        persona=persona,
+        topic=topic,
+        source_text=source_text,
+        platform=platform,
+        max_posts=max_posts,
+    )
+    return await generate(
+        session, actor, task, settings=settings, action=Action.THREAD, kind="thread"
+    )
+
+
+@dataclass(frozen=True)
+class BestTimePlan:
+    cells: list[timing.HeatCell]
+    recommendation: timing.Recommendation
+    credits_used: int
+
+
+async def best_time(
+    session: AsyncSession, actor: Actor, *, settings: Settings, platforms: Sequence[str]
+) -> BestTimePlan:
+    """The 7x24 engagement heatmap and the next best slot in the workspace's timezone."""
+    for platform in platforms:
+        get_platform(platform)  # unknown platforms are a 400 before anything is charged
+    amount = await _affordable(session, actor, settings, Action.BEST_TIME)
+    grid = timing.heatmap(platforms)
+    recommendation = timing.recommend(platforms, now=actor.now(), timezone=actor.workspace.timezone)
+    await _charge(session, actor, Action.BEST_TIME, amount, new_id("gen"))
+    return BestTimePlan(
+        cells=timing.cells(grid), recommendation=recommendation, credits_used=amount
+    )
+
+
+def record_usage(
+    session: AsyncSession,
+    actor: Acting,
+    result: GenerationResult[OutputT],
+    *,
+    kind: str,
+    credits: int = 0,
+    usage_id: str | None = None,
+) -> GenerationUsage:
+    usage = GenerationUsage(
+        id=usage_id or new_id("gen"),
+        workspace_id=actor.workspace_id,
+        user_id=actor.user_id,
+        kind=kind,
+        provider=result.provider,
+        model=result.model,
+        input_tokens=result.usage.input_tokens,
+        output_tokens=result.usage.output_tokens,
+        requests=result.usage.requests,
+        credits=credits,
+        created_at=actor.now(),
+    )
+    session.add(usage)
+    return usage
+
+
+@dataclass(frozen=True)
+class AiStatus:
+    configured: bool
+    enabled: bool
+    provider: str
+    model: str
+    has_workspace_key: bool
+    last_updated: datetime | None
+
+
+async def ai_status(session: AsyncSession, actor: Actor, *, settings: Settings) -> AiStatus:
+    """Which engine the workspace's AI calls use, and whether its plan lets it use them.
+    The builtin engine is always there, so AI is always configured."""
+    config = await get_ai_config(session, actor)
+    access = await ai_access(session, actor)
+    if config is not None and config.enabled and config.model:
+        provider, model = split_model(config.model)
+    elif settings.llm.model:
+        provider, model = split_model(settings.llm.model)
+    else:
+        provider, model = BuiltinEngine.provider, BuiltinEngine.model
+    updated = config.updated_at if config is not None else access.updated_at
+    return AiStatus(
+        configured=True,
+        enabled=access.enabled and (config is None or config.enabled),
+        provider=provider,
+        model=model,
+        has_workspace_key=bool(config and config.api_key_encrypted),
+        last_updated=updated,
+    )
+
+
+async def get_ai_config(session: AsyncSession, actor: Actor) -> WorkspaceAiConfig | None:
+    return await session.get(WorkspaceAiConfig, actor.workspace_id)
+
+
+async def set_ai_config(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    secrets: SecretBox,
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    enabled: bool,
+) -> WorkspaceAiConfig:
+    """Store the workspace's own model/key (the key encrypted at rest)."""
+    if model:
+        split_model(model)  # refuses an unknown provider prefix with a 400
+    now = actor.now()
+    config = await get_ai_config(session, actor)
+    if config is None:
+        config = WorkspaceAiConfig(workspace_id=actor.workspace_id, created_at=now, updated_at=now)
+        session.add(config)
+    config.model = model
+    config.base_url = base_url
+    if api_key is not None:
+        config.api_key_encrypted = secrets.encrypt(api_key) if api_key else None
+    config.enabled = enabled
+    config.updated_at = now
+    await session.flush()
+    return config
+
+
+async def workspace_engine(
+    session: AsyncSession, actor: Actor, *, settings: Settings, secrets: SecretBox
+) -> GenerationEngine:
+    """The engine the workspace configured for itself, else the server's default."""
+    config = await get_ai_config(session, actor)
+    if config is None or not config.enabled:
+        return engine_for(settings)
+    key = secrets.decrypt(config.api_key_encrypted) if config.api_key_encrypted else None
+    return engine_for(
+        settings, LlmOverride(model=config.model, api_key=key, base_url=config.base_url)
+    )

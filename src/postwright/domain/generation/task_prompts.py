@@ -1,0 +1,136 @@
+"""Our instructions to a model for each task: persona block first, then rules, then the ask."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from postwright.domain.generation.outputs import OutputT
+from postwright.domain.generation.prompts import (
+    AssembledPrompt,
+    GenerationType,
+    assemble,
+    persona_block,
+)
+from postwright.domain.generation.tasks import (
+    AdCopyTask,
+    CommentTask,
+    EnhanceTask,
+    HashtagTask,
+    IdeaTask,
+    MomentPostTask,
+    MomentsTask,
+    PersonaTask,
+    PlatformPostsTask,
+    PostTask,
+    Task,
+    ThreadTask,
+)
+
+LENGTH_WORDS = {"short": "under 60 words", "medium": "80-150 words", "long": "200-300 words"}
+
+
+def _listing(title: str, items: Sequence[str], limit: int) -> str:
+    kept = [item.strip() for item in items if item.strip()][-limit:]
+    if not kept:
+        return ""
+    body = "\n".join(f"- {' '.join(item.split())[:600]}" for item in kept)
+    return f"\n\n{title}:\n{body}"
+
+
+def _post_prompt(task: PostTask) -> AssembledPrompt:
+    if task.system_prompt and task.user_prompt:
+        base = AssembledPrompt(
+            task.system_prompt, task.user_prompt, persona_block=task.system_prompt
+        )
+    else:
+        base = assemble(task.persona, task.platform, GenerationType.POST_GENERATION, task.topic)
+    user = base.user_prompt + f"\nLength: {LENGTH_WORDS.get(task.content_length, '')}"
+    if task.batch_size > 1:
+        user += f"\nThis is post {task.batch_index + 1} of {task.batch_size} in a series."
+    user += _listing(
+        "Posts already written in this batch (use a different hook and structure)",
+        task.previous_posts_in_batch,
+        30,
+    )
+    user += _listing("Style examples to imitate", task.style_examples, 5)
+    user += _listing("Earlier messages in this conversation", task.conversation, 10)
+    return AssembledPrompt(base.system_prompt, user, base.persona_block)
+
+
+def render(task: Task[OutputT]) -> AssembledPrompt:
+    """The prompt pair for a task; the persona block is identical for every task of a persona."""
+    persona = task.persona
+    match task:
+        case PostTask():
+            return _post_prompt(task)
+        case EnhanceTask():
+            prompt = assemble(persona, task.platform, GenerationType.CONTENT_ENHANCEMENT, "")
+            ask = f"Improve this text.\nTone: {task.tone or 'keep'}\nStyle: {task.style or 'keep'}"
+            if task.max_length:
+                ask += f"\nAt most {task.max_length} characters."
+            return AssembledPrompt(
+                prompt.system_prompt, f"{ask}\n\nText:\n{task.text}", prompt.persona_block
+            )
+        case HashtagTask():
+            prompt = assemble(persona, task.platform, GenerationType.HASHTAG_GENERATION, "")
+            ask = f"Suggest {task.wanted} hashtags for this content:\n{task.content}"
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case ThreadTask():
+            prompt = assemble(persona, task.platform, GenerationType.THREAD_GENERATION, task.topic)
+            ask = f"{prompt.user_prompt}\nAt most {task.max_posts} items; do not number them."
+            if task.source_text:
+                ask += f"\n\nSource:\n{task.source_text}"
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case AdCopyTask():
+            prompt = assemble(persona, None, GenerationType.AD_COPY_GENERATION, task.product_name)
+            ask = (
+                f"Write {task.count} ad copy variants.\nProduct: {task.product_name}\n"
+                f"Description: {task.product_description}\nAd platform: {task.platform}\n"
+                f"Format: {task.format}\nTone: {task.tone}"
+            )
+            if task.custom_instructions:
+                ask += f"\nInstructions: {task.custom_instructions}"
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case CommentTask():
+            prompt = assemble(persona, task.platform, GenerationType.COMMENT_GENERATION, "")
+            kinds = (
+                "one comment"
+                if task.variants == 1
+                else (f"{task.variants} varied comments, each typed short or medium")
+            )
+            ask = (
+                f"Write {kinds} ({task.length}, tone: {task.tone or 'friendly'}) replying to "
+                f"{task.author_name or 'the author'} ({task.author_bio or 'no bio'})."
+            )
+            if task.user_comment:
+                ask += f"\nInstruction or draft: {task.user_comment}"
+            return AssembledPrompt(
+                prompt.system_prompt, f"{ask}\n\nPost:\n{task.post_content}", prompt.persona_block
+            )
+        case IdeaTask():
+            prompt = assemble(persona, None, GenerationType.IDEA_GENERATION, task.prompt)
+            ask = f"{prompt.user_prompt}\nPropose {task.count} ideas."
+            ask += _listing("Earlier messages in this conversation", task.conversation, 10)
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case PersonaTask():
+            prompt = assemble(None, None, GenerationType.PERSONA_GENERATION, task.description)
+            return prompt
+        case PlatformPostsTask():
+            prompt = assemble(persona, None, GenerationType.POST_GENERATION, task.prompt)
+            ask = (
+                f"{prompt.user_prompt}\nWrite one post for each of: {', '.join(task.keys)}. "
+                "For youtube give a title (max 100 characters) and a description."
+            )
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case MomentsTask():
+            prompt = assemble(persona, None, GenerationType.MOMENT_EXTRACTION, "")
+            ask = f"Find at most {task.max_moments} moments.\n\nSource:\n{task.source_text}"
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+        case MomentPostTask():
+            prompt = assemble(persona, task.platform, GenerationType.POST_GENERATION, task.title)
+            ask = (
+                f"Write a long-form post about this moment, and a first comment to post "
+                f"under it.\nSummary: {task.summary}\nQuote: {task.quote}"
+            )
+            return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+    return AssembledPrompt(persona_block(persona), "", persona_block(persona))

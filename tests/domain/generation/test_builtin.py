@@ -200,3 +200,24 @@ def test_enhance_ideas_persona_and_moments_are_structured() -> None:
     ).output
     assert moments[0].quote in post.post
     assert post.first_comment
+
+
+def test_a_clause_topic_becomes_the_hook_and_its_object_the_subject() -> None:
+    topic = "Why small teams should self-host their marketing tools"
+    post = run(PostTask(topic=topic, platform="linkedin")).output.content
+    lines = post.splitlines()
+
+    assert lines[0] == "Here is why small teams should self-host their marketing tools."
+    assert "about marketing tools" in post or "on marketing tools" in post
+    assert "Why small" not in post[1:]
+
+
+def test_hashtags_keep_the_authors_capitals_and_do_not_repeat_a_phrase() -> None:
+    tags = run(
+        HashtagTask(content="ESG reporting for SMEs: ESG reporting done right", platform="linkedin")
+    ).output
+    bodies = [s.tag for s in tags.suggestions]
+
+    assert "ESGReporting" in bodies
+    assert "Esg" not in bodies
+    assert not ({"ESG", "Reporting"} <= set(bodies) and "ESGReporting" in bodies)

@@ -8,6 +8,7 @@ uses for hashtags and for finding what a text is about.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from itertools import pairwise
@@ -32,6 +33,9 @@ STOPWORDS = frozenset(
 )
 
 
+_CLAUSE_BREAK = re.compile(r"[.!?:;,()\n]+")
+
+
 def _terms(content: str) -> list[str]:
     return [w.lower().strip("'’-_") for w in t.words(content.replace("#", " "))]  # noqa: RUF001
 
@@ -52,7 +56,13 @@ def extract_keywords(
     """
     terms = _terms(content)
     counts: Counter[str] = Counter(term for term in terms if _keeps(term))
-    pairs = Counter(f"{a} {b}" for a, b in pairwise(terms) if _keeps(a) and _keeps(b))
+    # A phrase never spans punctuation: "SMEs: ESG" is two subjects, not one.
+    pairs = Counter(
+        f"{a} {b}"
+        for clause in _CLAUSE_BREAK.split(content)
+        for a, b in pairwise(_terms(clause))
+        if _keeps(a) and _keeps(b)
+    )
     scores: dict[str, float] = {}
     for phrase, n in pairs.items():
         if n >= 2 or len(terms) <= 12:
@@ -76,6 +86,12 @@ def extract_keywords(
     ]
 
 
+def _as_written(content: str, phrase: str) -> str:
+    """The phrase with the capitals the author gave it ("cmo" → "CMO"), when it occurs."""
+    found = re.search(re.escape(phrase), content, re.IGNORECASE)
+    return found.group(0) if found else phrase
+
+
 def suggest_hashtags(
     content: str,
     *,
@@ -97,10 +113,22 @@ def suggest_hashtags(
 
     for tag in fixed:
         add(t.as_hashtag(tag), 0.99)
+    # "#MarketingTools #Marketing #Tools" says one thing three times: a word already inside a
+    # chosen phrase waits, and is used only when nothing else fills the count.
+    covered: set[str] = set()
+    held_back: list[tuple[str, float]] = []
     for phrase, relevance in extract_keywords(content, boost=boost, limit=count * 3):
         if len(suggestions) >= count:
             break
         if t.contains_avoided(phrase, avoid):
             continue
-        add(t.as_hashtag(phrase), relevance)
+        if " " not in phrase and phrase.lower() in covered:
+            held_back.append((phrase, relevance))
+            continue
+        covered.update(phrase.lower().split())
+        add(t.as_hashtag(_as_written(content, phrase)), relevance)
+    for phrase, relevance in held_back:
+        if len(suggestions) >= count:
+            break
+        add(t.as_hashtag(_as_written(content, phrase)), relevance)
     return HashtagSet(suggestions=suggestions[:count])

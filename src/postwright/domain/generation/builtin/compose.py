@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Sequence
 
 from postwright.domain.generation import text as t
@@ -37,6 +38,103 @@ def clean_topic(topic: str) -> str:
     return topic or "what we are working on"
 
 
+# A topic opening with one of these is a clause ("Why small teams should …"), not the noun
+# phrase the phrasebook's slots expect; "Here is why …" turns it into a hook of its own.
+EXPLAINED_CLAUSES = frozenset({"why", "how"})
+QUESTION_WORDS = frozenset(
+    {
+        "what",
+        "when",
+        "where",
+        "who",
+        "which",
+        "should",
+        "can",
+        "could",
+        "is",
+        "are",
+        "do",
+        "does",
+        "will",
+        "would",
+    }
+)
+# Capitalised only because they open the topic; a mid-sentence slot wants them lower-case.
+COMMON_OPENERS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "our",
+        "my",
+        "your",
+        "their",
+        "this",
+        "these",
+        "those",
+        "some",
+        "new",
+        "better",
+        "building",
+        "using",
+        "running",
+        "making",
+        "getting",
+        "small",
+        "big",
+        "remote",
+        "hiring",
+        "scaling",
+        "writing",
+        "learning",
+        "managing",
+        "working",
+        "modern",
+        "simple",
+    }
+)
+
+
+def lower_opening(phrase: str) -> str:
+    first, _, rest = phrase.partition(" ")
+    if first.lower() in COMMON_OPENERS | EXPLAINED_CLAUSES | QUESTION_WORDS and first[1:].islower():
+        return f"{first.lower()} {rest}".strip()
+    return phrase
+
+
+# English clauses usually end on their object: "… self-host their marketing tools".
+_OBJECT = re.compile(
+    r"\b(?:a|an|the|our|their|my|your|its)\s+(.+?)(?:\s+(?:in|on|for|with|to|at|by|of|from)\b.*)?[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def subject_of(topic: str) -> str:
+    """The noun phrase a clause topic is about: its object, else its last key phrase."""
+    found = _OBJECT.search(topic)
+    if found and len(found.group(1).split()) <= 4:
+        return found.group(1)
+    ranked = [term for term, _ in extract_keywords(topic, limit=5)]
+    phrases = [term for term in ranked if " " in term]
+    return (phrases or ranked or [topic])[0]
+
+
+def as_written(text: str, term: str) -> str:
+    """``term`` (found lower-cased) with the capitals it has in ``text``: "cmo" → "CMO"."""
+    found = re.search(re.escape(term), text, re.IGNORECASE)
+    return found.group(0) if found else term
+
+
+def topic_hook(topic: str) -> str | None:
+    """A hook that states a clause topic itself, or None for a noun-phrase topic."""
+    first = topic.split(" ", 1)[0].lower()
+    if first in EXPLAINED_CLAUSES:
+        return f"Here is {lower_opening(topic)}."
+    if first in QUESTION_WORDS or topic.endswith("?"):
+        return topic[:1].upper() + topic[1:].rstrip("?") + "?"
+    return None
+
+
 def fill(template: str, **values: str) -> str:
     """Fill ``{name}`` and ``{Name}`` (capitalised) slots."""
     out = template
@@ -51,11 +149,18 @@ class Voice:
 
     def __init__(self, persona: PersonaProfile | None, topic: str, rng: random.Random) -> None:
         self.persona = persona
-        self.topic = clean_topic(topic)
+        stated = clean_topic(topic)
+        self.hook = topic_hook(stated)
+        self.topic = subject_of(stated) if self.hook else lower_opening(stated)
         self.rng = rng
         keywords = persona.keywords if persona else []
         topic_terms = [k for k, _ in extract_keywords(self.topic, limit=3)]
-        self.keyword = rng.choice(keywords) if keywords else (topic_terms or [self.topic])[0]
+        self.stated = stated
+        self.keyword = (
+            rng.choice(keywords)
+            if keywords
+            else as_written(stated, (topic_terms or [self.topic])[0])
+        )
         audience = persona.target_audience if persona else ""
         self.audience = " ".join(audience.split()).rstrip(".") or "the people we work with"
         self.opinions = persona.opinion_list if persona else []
@@ -75,7 +180,8 @@ class Voice:
         wanted = max(profile.min_hashtags, min(3, profile.max_hashtags))
         persona = self.persona
         tags = suggest_hashtags(
-            f"{self.topic}. {self.topic}. {content}",
+            # The topic, not the phrasebook's sentences, says what the post is about.
+            self.stated,
             count=wanted,
             boost=persona.keywords if persona else (),
             fixed=persona.hashtag_list if persona else (),
@@ -129,6 +235,8 @@ def compose_post(
         base, batch_index, len(lexicon.HOOKS), _used_hooks(previous_posts, voice.topic)
     )
     hook = fill(lexicon.HOOKS[hook_index], **slots)
+    if voice.hook and batch_index % 2 == 0:
+        hook = voice.hook
     if profile.emoji == "welcome":
         hook = f"{rng.choice(lexicon.EMOJI)} {hook}"
     body_template = lexicon.BODIES[(base + 2 * batch_index) % len(lexicon.BODIES)]

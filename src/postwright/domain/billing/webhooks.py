@@ -29,9 +29,9 @@ from svix.webhooks import Webhook, WebhookVerificationError
 
 from postwright.core.errors import NotFound, Unauthorized, ValidationFailed
 from postwright.core.ids import new_id
+from postwright.domain.accounts.identity import sync_clerk_user
 from postwright.domain.accounts.models import Workspace
 from postwright.domain.billing.context import SystemActor
-from postwright.domain.billing.identity import sync_clerk_user
 from postwright.domain.billing.ledger import grant_credits
 from postwright.domain.billing.models import IncomingWebhookEvent
 from postwright.domain.billing.periods import month_start, next_month_start

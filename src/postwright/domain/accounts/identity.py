@@ -1,7 +1,7 @@
 """Users kept in step with the identity provider (Clerk ``user.*`` events).
 
-This belongs with accounts; it lives here because the incoming webhooks do, and it only
-goes through ``accounts.service`` to find and create users.
+The signed webhook is verified and deduplicated in ``domain.billing.webhooks``; what the
+event means for a user is decided here.
 """
 
 from __future__ import annotations

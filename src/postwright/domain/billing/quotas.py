@@ -131,6 +131,17 @@ async def check_quota(session: AsyncSession, acting: Acting, quota_type: QuotaTy
     return (await quota_usage(session, acting))[quota_type]
 
 
+async def require_quota(
+    session: AsyncSession, acting: Acting, quota_type: QuotaType, units: int = 1
+) -> QuotaStatus:
+    """Refuse (402 with ``quota``) before costly work when ``units`` would not pass; consumes
+    nothing — ``consume_quota`` after success stays the binding check."""
+    status = await check_quota(session, acting, quota_type)
+    if not status.allows(units):
+        raise _exhausted(status, units)
+    return status
+
+
 async def _locked_counter(
     session: AsyncSession, acting: Acting, quota_type: QuotaType
 ) -> QuotaCounter:

@@ -62,6 +62,7 @@ from postwright.domain.billing.quotas import (
     parse_quota_type,
     quota_usage,
     release_quota,
+    require_quota,
 )
 from postwright.domain.billing.subscriptions import (
     Entitlement,
@@ -171,6 +172,7 @@ __all__ = [
     "release_reservation",
     "renew_free",
     "require_ai_access",
+    "require_quota",
     "reserve_credits",
     "settle_reservation",
     "workspace_account",

@@ -16,7 +16,12 @@ from postwright.core.ids import new_id
 from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
-from postwright.domain.billing.service import QuotaType, check_quota, consume_quota, release_quota
+from postwright.domain.billing.service import (
+    QuotaType,
+    consume_quota,
+    release_quota,
+    require_quota,
+)
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.prompts import AssembledPrompt, assemble
@@ -177,7 +182,7 @@ async def generate_persona(
     session: AsyncSession, actor: Actor, *, settings: Settings, description: str
 ) -> Persona:
     """A persona written by the engine from a description, then stored like any other."""
-    await check_quota_available(session, actor)
+    await require_quota(session, actor, QuotaType.PERSONAS)
     result = await engine_for(settings).run(PersonaTask(description=description))
     generated = result.output
     return await create_persona(
@@ -186,13 +191,6 @@ async def generate_persona(
         **{f: getattr(generated, f) for f in EDITABLE_FIELDS if f != "example_posts"},
         example_posts=list(generated.example_posts),
     )
-
-
-async def check_quota_available(session: AsyncSession, actor: Actor) -> None:
-    """Refuse before spending a model call when no persona unit is left."""
-    status = await check_quota(session, actor, QuotaType.PERSONAS)
-    if not status.allows(1):
-        await consume_quota(session, actor, QuotaType.PERSONAS, units=1)  # raises the 402
 
 
 async def restore_persona(session: AsyncSession, actor: Actor, persona_id: str) -> Persona:

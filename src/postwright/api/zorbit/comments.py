@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -29,14 +30,13 @@ class BeastModeBody(BaseModel):
     authorName: str | None = Field(default=None, max_length=200)
     authorBio: str | None = Field(default=None, max_length=1000)
 
-    def request(self, **extra: object) -> comments.CommentRequest:
+    def request(self) -> comments.CommentRequest:
         return comments.CommentRequest(
             post_content=self.postContent,
             platform=comments.comment_platform(self.platform),
             user_comment=self.userComment,
             author_name=self.authorName,
             author_bio=self.authorBio,
-            **extra,  # type: ignore[arg-type]
         )
 
 
@@ -44,6 +44,11 @@ class GenerateBody(BeastModeBody):
     tone: str | None = Field(default=None, max_length=100)
     length: Literal["short", "medium", "long"] = "short"
     authorUrl: str | None = Field(default=None, max_length=2000)
+
+    def request(self) -> comments.CommentRequest:
+        return replace(
+            super().request(), tone=self.tone, length=self.length, author_url=self.authorUrl
+        )
 
 
 class LinkedinComment(BaseModel):
@@ -140,7 +145,7 @@ async def generate_comment(
 ) -> Response:
     """One ``comment_generation`` unit. LinkedIn comments are saved to the comment list and
     answered as ``{quote, profileUrl}``; an X reply is answered as a string."""
-    request = body.request(tone=body.tone, length=body.length, author_url=body.authorUrl)
+    request = body.request()
 
     async def handle() -> GeneratedLinkedin | GeneratedReply:
         done = await comments.generate_comment(

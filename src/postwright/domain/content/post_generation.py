@@ -116,10 +116,10 @@ async def generate_posts(
     started = time.perf_counter()
     persona = await persona_for(session, actor, request.persona_id)
     examples = await _style_examples(session, actor, request.selected_post_ids)
+    thread = await _thread_for(session, actor, request)
     wanted = await units_available(
         session, actor, QuotaType.POST_GENERATION, wanted=POSTS_PER_REQUEST
     )
-    thread = await _thread_for(session, actor, request)
     context = await threads.context_of(session, thread)
     texts: list[str] = []
     failures: list[AppError] = []

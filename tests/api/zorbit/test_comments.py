@@ -98,6 +98,9 @@ async def test_bad_comment_requests_are_400_and_free(
         for body in ({}, {"postContent": "x", "platform": "myspace"}):
             response = await client.post(url, json=body, headers=tenant.headers)
             assert_envelope(response, 400, "VALIDATION_ERROR")
+    bad_url = {"postContent": "x", "authorUrl": "javascript:alert(1)"}
+    response = await client.post("/api/v1/comments/generate", json=bad_url, headers=tenant.headers)
+    assert_envelope(response, 400, "VALIDATION_ERROR")
     assert await quota_used(client, tenant, "comment_generation") == 0
 
 
@@ -130,8 +133,12 @@ async def test_list_search_create_and_delete(
     assert [c["lastName"] for c in literal["comments"]] == ["Lee_x"]
     too_long = await client.get("/api/v1/comments?search=" + "a" * 101, headers=tenant.headers)
     assert_envelope(too_long, 400, "VALIDATION_ERROR")
-    missing = await client.post("/api/v1/comments", json={"lastName": "x"}, headers=tenant.headers)
-    assert_envelope(missing, 400, "VALIDATION_ERROR")
+    for body in (
+        {"lastName": "x"},
+        {"firstName": "A", "quote": "B", "image": "file:///etc/passwd"},
+    ):
+        refused = await client.post("/api/v1/comments", json=body, headers=tenant.headers)
+        assert_envelope(refused, 400, "VALIDATION_ERROR")
 
     url = f"/api/v1/comments/{ids[0]}"
     assert_envelope(await client.delete(url, headers=member.headers), 403, "FORBIDDEN")

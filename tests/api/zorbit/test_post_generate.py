@@ -172,3 +172,23 @@ async def test_quota_limits_the_variants_then_refuses_with_402(
         "resetAt": refused.json()["quota"]["resetAt"],
     }
     assert await quota_used(client, tenant, "post_generation") == 3
+
+
+async def test_a_system_persona_can_write_the_posts(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    tenant = await make_tenant(services)
+    system = next(
+        p
+        for p in (await client.get("/api/v1/persona", headers=tenant.headers)).json()
+        if p["isSystem"]
+    )
+    response = await client.post(
+        GENERATE, json={"prompt": "Hiring", "personaId": system["id"]}, headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["personaUsed"] == {
+        "id": system["id"],
+        "name": system["name"],
+        "isSystem": True,
+    }

@@ -248,3 +248,23 @@ async def test_a_repeated_idempotency_key_replays_with_409(
     assert again.status_code == 409
     assert again.json() == first.json()
     assert (await client.get("/api/v1/post", headers=tenant.headers)).json()["totalCount"] == 1
+
+
+async def test_sorting_by_schedule_puts_unscheduled_posts_last(
+    client: httpx.AsyncClient, services: Services, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    tenant = await make_tenant(services)
+    late, unscheduled, early = [(await create(client, tenant))["id"] for _ in range(3)]
+    for post_id, day in ((late, 20), (early, 10)):
+        response = await client.put(
+            f"/api/v1/post/{post_id}",
+            json={"scheduledOn": f"2026-03-{day}T09:00:00Z"},
+            headers=tenant.headers,
+        )
+        assert response.status_code == 200
+    for direction, expected in (("asc", [early, late]), ("desc", [late, early])):
+        listed = (
+            await client.get(f"/api/v1/post?sort=scheduledOn:{direction}", headers=tenant.headers)
+        ).json()
+        assert [p["id"] for p in listed["posts"]] == [*expected, unscheduled]

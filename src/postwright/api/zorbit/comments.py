@@ -43,7 +43,7 @@ class BeastModeBody(BaseModel):
 class GenerateBody(BeastModeBody):
     tone: str | None = Field(default=None, max_length=100)
     length: Literal["short", "medium", "long"] = "short"
-    authorUrl: str | None = Field(default=None, max_length=2000)
+    authorUrl: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
 
     def request(self) -> comments.CommentRequest:
         return replace(
@@ -110,7 +110,12 @@ class CreateBody(BaseModel):
     lastName: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=500)
     quote: str = Field(min_length=1, max_length=5000)
-    image: str = Field(default="", max_length=2000, description="An image URL, or empty")
+    image: str = Field(
+        default="",
+        max_length=2000,
+        pattern=r"^(https?://\S+)?$",
+        description="An image URL, or empty",
+    )
 
 
 class Created(BaseModel):

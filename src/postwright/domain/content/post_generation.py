@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.errors import AppError, NotFound, ValidationFailed
+from postwright.core.errors import AppError, ValidationFailed
 from postwright.core.security import SecretBox
 from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
@@ -22,11 +22,10 @@ from postwright.domain.content import threads
 from postwright.domain.content.conversation_models import MessageRole, Thread, ThreadType
 from postwright.domain.content.metering import units_available
 from postwright.domain.content.models import Post, PostSource
-from postwright.domain.content.posts import new_post, zorbit_posts
+from postwright.domain.content.posts import new_post, usable_persona, zorbit_posts
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.errors import AiProviderError, AiResponseIncomplete
 from postwright.domain.generation.tasks import ContentLength, PostTask
-from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
 
 POSTS_PER_REQUEST = 2
@@ -56,20 +55,6 @@ class GeneratedPosts:
     @property
     def partial_success(self) -> bool:
         return len(self.posts) < self.requested
-
-
-async def persona_for(
-    session: AsyncSession, actor: Actor, persona_id: str | None
-) -> PersonaView | None:
-    if persona_id is None:
-        return None
-    try:
-        return await personas.get_view(session, actor, persona_id)
-    except NotFound:
-        raise ValidationFailed(
-            "Persona not found",
-            details=[{"field": "personaId", "message": "no such persona in this workspace"}],
-        ) from None
 
 
 async def _style_examples(session: AsyncSession, actor: Actor, ids: Sequence[str]) -> list[str]:
@@ -114,7 +99,7 @@ async def generate_posts(
     secrets: SecretBox,
 ) -> GeneratedPosts:
     started = time.perf_counter()
-    persona = await persona_for(session, actor, request.persona_id)
+    persona = await usable_persona(session, actor, request.persona_id)
     examples = await _style_examples(session, actor, request.selected_post_ids)
     thread = await _thread_for(session, actor, request)
     wanted = await units_available(

@@ -24,6 +24,7 @@ from postwright.domain.accounts.context import Actor
 from postwright.domain.content.images import ImageUpload, post_image_key, store_image
 from postwright.domain.content.models import Post, PostSource, PublishState
 from postwright.domain.personas import service as personas
+from postwright.domain.personas.service import PersonaView
 
 ZORBIT_SOURCES = (PostSource.MANUAL, PostSource.GENERATED, PostSource.FEED)
 SORT_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
@@ -106,12 +107,14 @@ async def list_posts(
     return await paginate_page(session, statement, page=page, limit=limit)
 
 
-async def require_persona(session: AsyncSession, actor: Actor, persona_id: str | None) -> None:
-    """A post may name only a persona this workspace can use (400 otherwise)."""
+async def usable_persona(
+    session: AsyncSession, actor: Actor, persona_id: str | None
+) -> PersonaView | None:
+    """The persona a post names: one of the workspace's or a system one (400 otherwise)."""
     if persona_id is None:
-        return
+        return None
     try:
-        await personas.get_view(session, actor, persona_id)
+        return await personas.get_view(session, actor, persona_id)
     except NotFound:
         raise ValidationFailed(
             "Persona not found",
@@ -132,7 +135,7 @@ async def create_post(
 ) -> Post:
     if not content.strip():
         raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
-    await require_persona(session, actor, persona_id)
+    await usable_persona(session, actor, persona_id)
     post = new_post(actor, content=content, source=PostSource.MANUAL, persona_id=persona_id)
     post.type = type
     post.is_saved = is_saved

@@ -12,6 +12,8 @@ from postwright.domain.billing.models import (
     QuotaCounter,
     Subscription,
 )
+from postwright.domain.content.comment_models import Comment
+from postwright.domain.content.conversation_models import Idea, Thread, ThreadMessage
 from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
@@ -22,10 +24,12 @@ __all__ = [
     "Base",
     "BulkJob",
     "BulkJobItem",
+    "Comment",
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
     "GenerationUsage",
+    "Idea",
     "IdempotencyRecord",
     "IncomingWebhookEvent",
     "Membership",
@@ -34,6 +38,8 @@ __all__ = [
     "Post",
     "QuotaCounter",
     "Subscription",
+    "Thread",
+    "ThreadMessage",
     "User",
     "Workspace",
     "WorkspaceAiConfig",

@@ -22,7 +22,12 @@ from postwright.api.voxburst import bulk as voxburst_bulk
 from postwright.api.voxburst import personas as voxburst_personas
 from postwright.api.webhooks import incoming as incoming_webhooks
 from postwright.api.zorbit import billing as zorbit_billing
+from postwright.api.zorbit import comments as zorbit_comments
+from postwright.api.zorbit import feed as zorbit_feed
+from postwright.api.zorbit import ideas as zorbit_ideas
 from postwright.api.zorbit import personas as zorbit_personas
+from postwright.api.zorbit import posts as zorbit_posts
+from postwright.api.zorbit import saved as zorbit_saved
 from postwright.api.zorbit import user as zorbit_user
 from postwright.core import jobs
 from postwright.core.clock import Clock
@@ -54,6 +59,11 @@ ROUTERS = (
     voxburst_personas.router,
     voxburst_ai.router,
     voxburst_bulk.router,
+    zorbit_posts.router,
+    zorbit_saved.router,
+    zorbit_comments.router,
+    zorbit_ideas.router,
+    zorbit_feed.router,
 )
 
 

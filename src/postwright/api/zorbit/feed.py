@@ -1,0 +1,118 @@
+"""zorbit: ``/api/v1/feed`` — posts generated from the user's ideas, personas, liked and saved
+posts, and the history of what the feed produced."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.core.clock import isoformat_z
+from postwright.core.errors import PaymentRequired, error_responses
+from postwright.domain.content import feed
+from postwright.domain.content.models import Post
+
+router = APIRouter(prefix="/api/v1/feed", tags=["zorbit: feed"])
+
+
+class FeedContent(BaseModel):
+    text: str
+
+
+class FeedMetadata(BaseModel):
+    sourceType: str
+    sourceId: str
+    contentLength: str | None
+    generatedWithWebSearch: bool
+
+
+class FeedPost(BaseModel):
+    id: str
+    content: FeedContent
+    timestamp: str
+    isLiked: bool
+    isDisliked: bool
+    isSaved: bool
+    metadata: FeedMetadata
+
+
+class FeedOut(BaseModel):
+    posts: list[FeedPost]
+    nextCursor: str | None
+    hasMore: bool
+
+
+class HistoryItem(BaseModel):
+    id: str
+    content: str
+    createdAt: str
+    source: str
+
+
+def _iso(value: datetime) -> str:
+    return isoformat_z(value) or ""
+
+
+def feed_post(post: Post) -> FeedPost:
+    attributes = post.attributes or {}
+    return FeedPost(
+        id=post.id,
+        content=FeedContent(text=post.content),
+        timestamp=_iso(post.created_at),
+        isLiked=post.is_liked,
+        isDisliked=post.is_disliked,
+        isSaved=post.is_saved,
+        metadata=FeedMetadata(
+            sourceType=str(attributes.get("sourceType", "")),
+            sourceId=str(attributes.get("sourceId", "")),
+            contentLength=post.content_length,
+            generatedWithWebSearch=bool(attributes.get("generatedWithWebSearch", False)),
+        ),
+    )
+
+
+@router.get(
+    "",
+    response_model=FeedOut,
+    responses=error_responses(PaymentRequired),
+    openapi_extra=rate_limited("feed-generate", "100/hour"),
+)
+async def generate_feed(
+    actor: ActorDep,
+    services: ServicesDep,
+    limit: int = Query(default=5, ge=1, le=feed.MAX_FEED_PAGE),
+    cursor: str | None = Query(default=None, max_length=64, description="A nextCursor"),
+) -> FeedOut:
+    """Generates ``limit`` posts (fewer when the quota has fewer left), one
+    ``post_generation`` unit each. Web search is never used (``generatedWithWebSearch``)."""
+    # A GET that writes: it gets a write transaction of its own, not the request's read one.
+    async with services.db.transaction() as session:
+        page = await feed.generate_feed(
+            session,
+            actor,
+            settings=services.settings,
+            secrets=services.secrets,
+            limit=limit,
+            cursor=cursor,
+        )
+    return FeedOut(
+        posts=[feed_post(p) for p in page.posts],
+        nextCursor=page.next_cursor,
+        hasMore=page.has_more,
+    )
+
+
+@router.get("/history", response_model=list[HistoryItem], responses=error_responses())
+async def feed_history(
+    actor: ActorDep,
+    session: SessionDep,
+    page: int = Query(default=1, ge=1),
+    limit: int = Query(default=10, ge=1, le=100),
+) -> list[HistoryItem]:
+    result = await feed.feed_history(session, actor, page=page, limit=limit)
+    return [
+        HistoryItem(id=p.id, content=p.content, createdAt=_iso(p.created_at), source="feed")
+        for p in result.items
+    ]

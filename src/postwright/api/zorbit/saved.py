@@ -1,0 +1,89 @@
+"""zorbit: ``GET /api/v1/saved`` — saved posts and content ideas behind one cursor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from postwright.api.deps import ActorDep, ServicesDep, SessionDep
+from postwright.api.zorbit.ideas import IdeaOut, idea_out
+from postwright.core.clock import isoformat_z
+from postwright.core.errors import error_responses
+from postwright.domain.content import posts, saved
+from postwright.domain.content.models import Post
+
+router = APIRouter(prefix="/api/v1/saved", tags=["zorbit: saved"])
+
+
+class SavedContent(BaseModel):
+    text: str
+    image: str | None
+    imageKey: str | None
+
+
+class SavedPost(BaseModel):
+    id: str
+    content: SavedContent
+    timestamp: str
+    isSaved: bool
+    isLiked: bool
+    isDisliked: bool
+    isPostedOnLinkedin: bool
+    linkedinUrl: str | None
+    linkedinPostedAt: str | None
+    scheduledOn: str | None
+
+
+class SavedOut(BaseModel):
+    posts: list[SavedPost]
+    ideas: list[IdeaOut]
+    nextCursor: str | None
+    hasMore: bool
+
+
+def _iso(value: datetime) -> str:
+    return isoformat_z(value) or ""
+
+
+def saved_post(post: Post) -> SavedPost:
+    posted = posts.is_posted(post)
+    return SavedPost(
+        id=post.id,
+        content=SavedContent(text=post.content, image=post.image_url, imageKey=post.image_key),
+        timestamp=_iso(post.created_at),
+        isSaved=post.is_saved,
+        isLiked=post.is_liked,
+        isDisliked=post.is_disliked,
+        isPostedOnLinkedin=posted,
+        linkedinUrl=post.external_url,
+        linkedinPostedAt=isoformat_z(post.published_at),
+        scheduledOn=isoformat_z(post.scheduled_on),
+    )
+
+
+@router.get("", response_model=SavedOut, responses=error_responses())
+async def list_saved(
+    actor: ActorDep,
+    session: SessionDep,
+    services: ServicesDep,
+    type: str | None = Query(default=None, description="post | idea (absent: both)"),
+    cursor: str | None = Query(default=None, max_length=1000),
+    limit: int = Query(default=10, ge=1, le=100),
+) -> SavedOut:
+    """Newest first; pass ``nextCursor`` back as ``cursor`` while ``hasMore`` is true."""
+    page = await saved.list_saved(
+        session,
+        actor,
+        codec=services.cursors,
+        kind=saved.saved_type(type),
+        cursor=cursor,
+        limit=limit,
+    )
+    return SavedOut(
+        posts=[saved_post(p) for p in page.posts],
+        ideas=[idea_out(i) for i in page.ideas],
+        nextCursor=page.next_cursor,
+        hasMore=page.has_more,
+    )

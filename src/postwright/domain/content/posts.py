@@ -1,0 +1,276 @@
+"""zorbit posts: list, create, read, update (reactions, saving, scheduling), soft delete.
+
+zorbit sees the rows of the shared ``posts`` table it made itself (sources manual, generated
+and feed). Every member of a workspace reads its posts; only the post's owner changes or
+deletes one ("not post owner" is 403), and another workspace's post is 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from postwright.core.errors import Forbidden, NotFound, ValidationFailed
+from postwright.core.ids import new_id
+from postwright.core.pagination import PageResult, paginate_page
+from postwright.core.tenancy import scoped
+from postwright.domain.accounts.context import Actor
+from postwright.domain.content.images import ImageUpload, post_image_key, store_image
+from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.personas import service as personas
+from postwright.domain.personas.service import PersonaView
+
+ZORBIT_SOURCES = (PostSource.MANUAL, PostSource.GENERATED, PostSource.FEED)
+SORT_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
+    "createdAt": Post.created_at,
+    "scheduledOn": Post.scheduled_on,
+    "linkedinPostedAt": Post.published_at,
+}
+# A schedule a little in the past is a slow client, not a mistake.
+SCHEDULE_GRACE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class PostQuery:
+    type: str | None = None
+    persona_id: str | None = None
+    scheduled_only: bool = False
+    posted_only: bool = False
+    sort: str = "createdAt:desc"
+
+
+@dataclass(frozen=True)
+class PostChanges:
+    """What a PUT may change; ``None`` leaves a field alone (``unschedule`` and
+    ``remove_image`` clear those)."""
+
+    content: str | None = None
+    type: str | None = None
+    is_liked: bool | None = None
+    is_disliked: bool | None = None
+    is_saved: bool | None = None
+    scheduled_on: datetime | None = None
+    unschedule: bool = False
+    image: ImageUpload | None = None
+    remove_image: bool = False
+
+    def is_empty(self) -> bool:
+        values = (self.content, self.type, self.is_liked, self.is_disliked, self.is_saved)
+        return (
+            all(v is None for v in values)
+            and self.scheduled_on is None
+            and not (self.unschedule or self.remove_image or self.image)
+        )
+
+
+def is_posted(post: Post) -> bool:
+    return post.publish_state == PublishState.PUBLISHED
+
+
+def zorbit_posts(actor: Actor) -> Select[Post]:
+    return scoped(Post, actor.workspace_id).where(Post.source.in_(ZORBIT_SOURCES))
+
+
+def _order(sort: str) -> list[ColumnElement[Any]]:
+    field, _, direction = sort.partition(":")
+    column = SORT_FIELDS.get(field)
+    if column is None or direction not in ("asc", "desc"):
+        allowed = ", ".join(SORT_FIELDS)
+        message = f"sort must be 'field:direction' with field one of {allowed} and asc or desc"
+        raise ValidationFailed(message, details=[{"field": "sort", "message": message}])
+    if direction == "asc":
+        return [column.asc().nulls_last(), Post.id.asc()]
+    return [column.desc().nulls_last(), Post.id.desc()]
+
+
+async def list_posts(
+    session: AsyncSession, actor: Actor, query: PostQuery, *, page: int, limit: int
+) -> PageResult[Post]:
+    statement = zorbit_posts(actor)
+    if query.type:
+        statement = statement.where(Post.type == query.type)
+    if query.persona_id:
+        statement = statement.where(Post.persona_id == query.persona_id)
+    if query.scheduled_only:
+        statement = statement.where(
+            Post.scheduled_on.is_not(None), Post.publish_state != PublishState.PUBLISHED
+        )
+    if query.posted_only:
+        statement = statement.where(Post.publish_state == PublishState.PUBLISHED)
+    statement = statement.order_by(*_order(query.sort))
+    return await paginate_page(session, statement, page=page, limit=limit)
+
+
+async def usable_persona(
+    session: AsyncSession, actor: Actor, persona_id: str | None
+) -> PersonaView | None:
+    """The persona a post names: one of the workspace's or a system one (400 otherwise)."""
+    if persona_id is None:
+        return None
+    try:
+        return await personas.get_view(session, actor, persona_id)
+    except NotFound:
+        raise ValidationFailed(
+            "Persona not found",
+            details=[{"field": "personaId", "message": "no such persona in this workspace"}],
+        ) from None
+
+
+async def create_post(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    data_dir: Path,
+    content: str,
+    type: str = "post",
+    persona_id: str | None = None,
+    is_saved: bool = False,
+    image: ImageUpload | None = None,
+) -> Post:
+    if not content.strip():
+        raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
+    await usable_persona(session, actor, persona_id)
+    post = new_post(actor, content=content, source=PostSource.MANUAL, persona_id=persona_id)
+    post.type = type
+    post.is_saved = is_saved
+    if image is not None:
+        await _attach_image(post, image, data_dir)
+    session.add(post)
+    await session.flush()
+    return post
+
+
+def new_post(
+    actor: Actor,
+    *,
+    content: str,
+    source: PostSource,
+    persona_id: str | None = None,
+    thread_id: str | None = None,
+    content_length: str | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> Post:
+    """An unsaved zorbit post owned by the actor (the caller adds it to the session)."""
+    now = actor.now()
+    return Post(
+        id=new_id("post"),
+        workspace_id=actor.workspace_id,
+        user_id=actor.user_id,
+        persona_id=persona_id,
+        type="post",
+        content=content,
+        platform="linkedin",
+        source=source,
+        thread_id=thread_id,
+        content_length=content_length,
+        is_liked=False,
+        is_disliked=False,
+        is_saved=False,
+        publish_state=PublishState.DRAFT,
+        attributes=attributes or {},
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _attach_image(post: Post, image: ImageUpload, data_dir: Path) -> None:
+    key = post_image_key(post.id, image)
+    await store_image(data_dir, post.workspace_id, key, image)
+    post.image_key = key
+    post.image_url = None
+
+
+async def get_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+    """A zorbit post of the actor's workspace, or 404."""
+    post = await session.scalar(zorbit_posts(actor).where(Post.id == post_id))
+    if post is None:
+        raise NotFound("Post not found")
+    return post
+
+
+async def _owned(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+    post = await session.scalar(zorbit_posts(actor).where(Post.id == post_id).with_for_update())
+    if post is None:
+        raise NotFound("Post not found")
+    if post.user_id != actor.user_id:
+        raise Forbidden("Only the post's owner can change it")
+    return post
+
+
+def _schedule(post: Post, at: datetime, now: datetime) -> None:
+    if at.tzinfo is None:
+        raise ValidationFailed(
+            details=[{"field": "scheduledOn", "message": "must include a timezone"}]
+        )
+    if is_posted(post):
+        raise ValidationFailed(
+            "This post is already posted",
+            details=[{"field": "scheduledOn", "message": "the post is already posted"}],
+        )
+    if at < now - SCHEDULE_GRACE:
+        raise ValidationFailed(
+            details=[{"field": "scheduledOn", "message": "must not be in the past"}]
+        )
+    post.scheduled_on = at
+    post.publish_state = PublishState.SCHEDULED
+
+
+def _react(post: Post, changes: PostChanges) -> None:
+    if changes.is_liked and changes.is_disliked:
+        raise ValidationFailed(
+            "A post cannot be liked and disliked at once",
+            details=[{"field": "isDisliked", "message": "conflicts with isLiked"}],
+        )
+    if changes.is_liked is not None:
+        post.is_liked = changes.is_liked
+        if changes.is_liked:
+            post.is_disliked = False
+    if changes.is_disliked is not None:
+        post.is_disliked = changes.is_disliked
+        if changes.is_disliked:
+            post.is_liked = False
+    if changes.is_saved is not None:
+        post.is_saved = changes.is_saved
+
+
+async def update_post(
+    session: AsyncSession, actor: Actor, post_id: str, changes: PostChanges, *, data_dir: Path
+) -> Post:
+    if changes.is_empty():
+        raise ValidationFailed("No valid fields to update")
+    post = await _owned(session, actor, post_id)
+    now = actor.now()
+    if changes.content is not None:
+        if not changes.content.strip():
+            raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
+        post.content = changes.content
+    if changes.type is not None:
+        post.type = changes.type
+    _react(post, changes)
+    if changes.scheduled_on is not None:
+        _schedule(post, changes.scheduled_on, now)
+    elif changes.unschedule and not is_posted(post):
+        post.scheduled_on = None
+        post.publish_state = PublishState.DRAFT
+    if changes.image is not None:
+        await _attach_image(post, changes.image, data_dir)
+    elif changes.remove_image:
+        post.image_key = post.image_url = None
+    post.updated_at = now
+    await session.flush()
+    return post
+
+
+async def delete_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+    """Soft delete: hidden at once, restorable for the retention window."""
+    post = await _owned(session, actor, post_id)
+    post.soft_delete(actor.now())
+    post.updated_at = actor.now()
+    await session.flush()
+    return post

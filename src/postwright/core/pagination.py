@@ -21,6 +21,8 @@ from postwright.core.errors import ValidationFailed
 from postwright.core.security import sign, verify_signature
 
 T = TypeVar("T")
+# Deeper pages are refused: an offset past this is a client bug (and overflows SQLite).
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)

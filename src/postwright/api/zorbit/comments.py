@@ -14,6 +14,7 @@ from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, Forbidden, NotFound, PaymentRequired, error_responses
+from postwright.core.pagination import MAX_PAGE
 from postwright.domain.content import comments
 from postwright.domain.content.comment_models import Comment
 
@@ -208,7 +209,7 @@ async def beast_mode(
 async def list_comments(
     actor: ActorDep,
     session: SessionDep,
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
     search: str | None = Query(default=None, max_length=100, description="First or last name"),
 ) -> CommentList:

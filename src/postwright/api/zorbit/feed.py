@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import PaymentRequired, error_responses
+from postwright.core.pagination import MAX_PAGE
 from postwright.domain.content import feed
 from postwright.domain.content.models import Post
 
@@ -108,7 +109,7 @@ async def generate_feed(
 async def feed_history(
     actor: ActorDep,
     session: SessionDep,
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
 ) -> list[HistoryItem]:
     result = await feed.feed_history(session, actor, page=page, limit=limit)

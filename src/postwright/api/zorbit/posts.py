@@ -21,6 +21,7 @@ from postwright.core.errors import (
     PaymentRequired,
     error_responses,
 )
+from postwright.core.pagination import MAX_PAGE
 from postwright.domain.content import post_generation, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
@@ -282,7 +283,7 @@ async def generate_posts(
 async def list_posts(
     actor: ActorDep,
     session: SessionDep,
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
     type: str | None = Query(default=None, max_length=40),
     personaId: str | None = Query(default=None, max_length=64),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -68,7 +69,7 @@ async def list_saved(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    type: str | None = Query(default=None, description="post | idea (absent: both)"),
+    type: Literal["post", "idea"] | None = Query(default=None, description="Absent: both"),
     cursor: str | None = Query(default=None, max_length=1000),
     limit: int = Query(default=10, ge=1, le=100),
 ) -> SavedOut:

@@ -16,6 +16,7 @@ from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
+from postwright.domain.projects.models import Moment, Project
 
 __all__ = [
     "ApiKey",
@@ -29,9 +30,11 @@ __all__ = [
     "IdempotencyRecord",
     "IncomingWebhookEvent",
     "Membership",
+    "Moment",
     "Persona",
     "Plan",
     "Post",
+    "Project",
     "QuotaCounter",
     "Subscription",
     "User",

@@ -15,6 +15,7 @@ from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
+from postwright.api.platform import posts_io as platform_posts_io
 from postwright.api.powerpost import credits as powerpost_credits
 from postwright.api.sparkvox import posts as sparkvox_posts
 from postwright.api.sparkvox import projects as sparkvox_projects
@@ -59,6 +60,7 @@ ROUTERS = (
     voxburst_bulk.router,
     sparkvox_projects.router,
     sparkvox_posts.router,
+    platform_posts_io.router,
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from postwright.core import jobs
 from postwright.core.db import after_commit
 from postwright.core.errors import PayloadTooLarge, ValidationFailed
 from postwright.core.ids import new_id
@@ -145,7 +146,10 @@ def _start_after_commit(session: AsyncSession, project: Project) -> None:
     project_id, workflow_id = project.id, project.workflow_id
 
     async def start() -> None:
-        await start_generation(project_id, workflow_id)
+        # Without a job engine in this process the project waits, queued, for the next
+        # process that starts one: its orphan recovery picks the project up.
+        if jobs.is_running():
+            await start_generation(project_id, workflow_id)
 
     after_commit(session, start)
 

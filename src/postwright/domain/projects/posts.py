@@ -41,7 +41,9 @@ async def list_posts(
     session: AsyncSession, actor: Actor, project_id: str, *, status: ReviewStatus | None
 ) -> list[Post]:
     project = await get_project(session, actor, project_id)
-    statement = scoped(Post, actor.workspace_id).where(Post.project_id == project.id)
+    statement = scoped(Post, actor.workspace_id).where(
+        Post.project_id == project.id, Post.source == PostSource.PROJECT
+    )
     if status is not None:
         statement = statement.where(Post.review_status == status)
     rows = await session.scalars(statement.order_by(Post.created_at, Post.id))

@@ -18,6 +18,7 @@ from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
+from postwright.domain.projects.models import Moment, Project
 
 __all__ = [
     "ApiKey",
@@ -33,9 +34,11 @@ __all__ = [
     "IdempotencyRecord",
     "IncomingWebhookEvent",
     "Membership",
+    "Moment",
     "Persona",
     "Plan",
     "Post",
+    "Project",
     "QuotaCounter",
     "Subscription",
     "Thread",

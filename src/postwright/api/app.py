@@ -15,7 +15,10 @@ from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
+from postwright.api.platform import posts_io as platform_posts_io
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.sparkvox import posts as sparkvox_posts
+from postwright.api.sparkvox import projects as sparkvox_projects
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
 from postwright.api.voxburst import bulk as voxburst_bulk
@@ -36,6 +39,7 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import bulk_workflow
+from postwright.domain.projects import workflow as project_workflow
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -64,6 +68,9 @@ ROUTERS = (
     zorbit_comments.router,
     zorbit_ideas.router,
     zorbit_feed.router,
+    sparkvox_projects.router,
+    sparkvox_posts.router,
+    platform_posts_io.router,
 )
 
 
@@ -93,6 +100,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
         await bulk_workflow.recover_orphans()
+        await project_workflow.recover_orphans()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -100,6 +100,7 @@ class CreditCosts(BaseModel):
     adcopy_copy: int = Field(default=1, ge=0)
     adcopy_static_ad: int = Field(default=3, ge=0)
     adcopy_video: int = Field(default=40, ge=0)
+    project_post: int = Field(default=1, ge=0)
     powerpost_regular_per_platform: float = Field(default=5, ge=0)
     powerpost_deep_per_platform: float = Field(default=7.5, ge=0)
 
@@ -148,6 +149,15 @@ class JobSettings(BaseSettings):
     polling_interval_seconds: float = 1.0
 
 
+class ProjectSettings(BaseSettings):
+    """sparkvox projects: how much source material one project may carry."""
+
+    model_config = _config("POSTWRIGHT_PROJECTS_")
+
+    max_source_bytes: int = Field(default=512 * 1024, ge=1)
+    max_moments: int = Field(default=10, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = _config("POSTWRIGHT_")
 
@@ -170,6 +180,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     billing: BillingSettings = Field(default_factory=BillingSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    projects: ProjectSettings = Field(default_factory=ProjectSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

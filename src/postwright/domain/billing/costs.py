@@ -21,6 +21,7 @@ class Action(enum.StrEnum):
     ADCOPY_COPY = "adcopy_copy"
     ADCOPY_STATIC_AD = "adcopy_static_ad"
     ADCOPY_VIDEO = "adcopy_video"
+    PROJECT_POST = "project_post"
 
 
 class ResearchMode(enum.StrEnum):

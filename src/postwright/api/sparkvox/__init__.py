@@ -1,0 +1,1 @@
+"""sparkvox: projects and their LinkedIn post drafts."""

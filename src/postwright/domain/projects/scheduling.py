@@ -1,0 +1,65 @@
+"""Handing an approved project post to a connected scheduling tool (linkedin, buffer, publer).
+
+Connected accounts live in ``domain.publishing``; this is the one place a project post reaches
+them, so the API never calls the publishing layer directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from postwright.core.errors import AppError, ValidationFailed
+from postwright.domain.accounts.context import Actor
+from postwright.domain.content.models import Post
+
+SCHEDULING_PROVIDERS = ("linkedin", "buffer", "publer")
+
+
+class ProviderNotConnected(AppError):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "PROVIDER_NOT_CONNECTED"
+    default_message: ClassVar[str] = "No connected account for this provider"
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    provider: str
+    scheduled_at: datetime | None
+    job_id: str | None
+
+
+def scheduling_provider(name: str) -> str:
+    """The provider's key, or 400 for one posts cannot be scheduled to."""
+    key = name.strip().lower()
+    if key not in SCHEDULING_PROVIDERS:
+        raise ValidationFailed(
+            f"Unknown provider '{name}'",
+            details=[
+                {
+                    "field": "provider",
+                    "message": f"must be one of {', '.join(SCHEDULING_PROVIDERS)}",
+                }
+            ],
+        )
+    return key
+
+
+async def schedule_to_tool(
+    session: AsyncSession, actor: Actor, post: Post, provider: str, *, account_id: str | None
+) -> Scheduled:
+    """Schedule ``post`` through the workspace's connection to ``provider``.
+
+    Connected accounts are not on this branch yet: once
+    ``domain.publishing.scheduling.schedule_post(session, actor, post, provider)`` exists, this
+    body becomes that call (passing ``account_id`` when it takes one) and maps its result to
+    ``Scheduled``. Until then no workspace can have a connection, so every call is refused
+    with the documented "connect it first" error.
+    """
+    raise ProviderNotConnected(
+        f"No {provider} connection: connect it in Settings → Integrations first",
+        details=[{"field": "provider", "message": f"{provider} is not connected"}],
+    )

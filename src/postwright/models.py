@@ -16,22 +16,34 @@ from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
+from postwright.domain.publishing.models import (
+    ConnectedAccount,
+    EngagementSample,
+    OAuthSignIn,
+    OutboxEntryRecord,
+    Publication,
+)
 
 __all__ = [
     "ApiKey",
     "Base",
     "BulkJob",
     "BulkJobItem",
+    "ConnectedAccount",
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
+    "EngagementSample",
     "GenerationUsage",
     "IdempotencyRecord",
     "IncomingWebhookEvent",
     "Membership",
+    "OAuthSignIn",
+    "OutboxEntryRecord",
     "Persona",
     "Plan",
     "Post",
+    "Publication",
     "QuotaCounter",
     "Subscription",
     "User",

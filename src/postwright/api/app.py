@@ -15,14 +15,17 @@ from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
+from postwright.api.platform import connected_accounts, outbox
 from postwright.api.powerpost import credits as powerpost_credits
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
 from postwright.api.voxburst import bulk as voxburst_bulk
 from postwright.api.voxburst import personas as voxburst_personas
+from postwright.api.voxburst import suggest_time as voxburst_suggest_time
 from postwright.api.webhooks import incoming as incoming_webhooks
 from postwright.api.zorbit import billing as zorbit_billing
 from postwright.api.zorbit import personas as zorbit_personas
+from postwright.api.zorbit import publishing as zorbit_publishing
 from postwright.api.zorbit import user as zorbit_user
 from postwright.core import jobs
 from postwright.core.clock import Clock
@@ -31,6 +34,7 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import bulk_workflow
+from postwright.domain.publishing import workflow as publishing_workflow
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -54,6 +58,10 @@ ROUTERS = (
     voxburst_personas.router,
     voxburst_ai.router,
     voxburst_bulk.router,
+    connected_accounts.router,
+    outbox.router,
+    zorbit_publishing.router,
+    voxburst_suggest_time.router,
 )
 
 
@@ -83,6 +91,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
         await bulk_workflow.recover_orphans()
+        await publishing_workflow.start_schedule(services)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -3,6 +3,7 @@ connected through the real endpoints (OAuth for LinkedIn and X), posts scheduled
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from postwright.core.services import Services
@@ -199,3 +201,31 @@ async def publications(services: Services, post_id: str) -> list[Publication]:
     async with services.db.transaction() as session:
         rows = await session.scalars(select(Publication).where(Publication.post_id == post_id))
         return list(rows)
+
+
+# Fixtures: import them (with tests.fakes.fixtures) into a conftest.py.
+@pytest.fixture(scope="session")
+def linkedin_auth_server() -> Iterator[FakeOAuth]:
+    with FakeOAuth("li-client", "li-secret").running() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def x_auth_server() -> Iterator[FakeOAuth]:
+    with FakeOAuth("x-client", "x-secret", require_pkce=True).running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fakes(
+    request: pytest.FixtureRequest,
+    linkedin_auth_server: FakeOAuth,
+    x_auth_server: FakeOAuth,
+) -> Fakes:
+    """Every fake network, reset (through their ``fake_*`` fixtures)."""
+    linkedin_auth_server.reset()
+    x_auth_server.reset()
+    linkedin_auth_server.expires_in = 3600
+    networks = ["linkedin", "x", "bluesky", "mastodon", "buffer", "publer"]
+    found = [request.getfixturevalue(f"fake_{name}") for name in networks]
+    return Fakes(*found, linkedin_auth_server, x_auth_server)

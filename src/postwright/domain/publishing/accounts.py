@@ -403,11 +403,14 @@ async def fresh_credentials(services: Services, account: ConnectedAccount) -> Cr
     """The account's credentials, its OAuth token refreshed first when it expires soon.
     The caller stores them back (``credentials.store``) when they changed."""
     current = sealed.load(services.secrets, account)
-    if account.provider not in OAUTH_PROVIDERS:
+    if account.provider not in OAUTH_PROVIDERS or current.expires_at is None:
         return current
     window = timedelta(seconds=services.settings.publishing.refresh_before_seconds)
+    now = services.clock.now()
+    if current.expires_at - now > window:
+        return current
     client = oauth_client(services.settings.publishing, account.provider)
-    refreshed = await refresh_if_expiring(client, current, within=window, now=services.clock.now())
+    refreshed = await refresh_if_expiring(client, current, within=window, now=now)
     return refreshed or current
 
 

@@ -431,6 +431,13 @@ async def _finish_failed(
         return _outcome(publication, post)
 
 
+async def note_unexpected(services: Services, publication_id: str, exc: BaseException) -> None:
+    """An error outside the provider protocol (a bug, a broken configuration): logged, and
+    retried like a provider outage, since the call may have gone out."""
+    logger.error("post.publish_error", publication_id=publication_id, exc_info=exc)
+    await _note_error(services, publication_id, "Publishing failed on an unexpected error")
+
+
 async def give_up(services: Services, publication_id: str) -> PublishOutcome:
     """Retries exhausted: the post fails with the last reason the provider gave."""
     async with services.db.transaction() as session:
@@ -454,6 +461,8 @@ async def publish_with_retries(services: Services, publication_id: str) -> Publi
                 return await attempt(services, publication_id)
     except RetryableError:
         pass
+    except Exception as exc:
+        await note_unexpected(services, publication_id, exc)
     return await give_up(services, publication_id)
 
 

@@ -71,6 +71,9 @@ async def _attempt_step(publication_id: str) -> bool | None:
     except RetryableError as exc:
         logger.info("post.publish_retry", publication_id=publication_id, reason=exc.reason)
         return None
+    except Exception as exc:
+        await publisher.note_unexpected(_services(), publication_id, exc)
+        return None
 
 
 @DBOS.step(name="postwright.publish_give_up")

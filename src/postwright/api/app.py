@@ -17,6 +17,7 @@ from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
 from postwright.api.platform import connected_accounts, outbox
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.powerpost import posts as powerpost_posts
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
 from postwright.api.voxburst import bulk as voxburst_bulk
@@ -62,6 +63,7 @@ ROUTERS = (
     outbox.router,
     zorbit_publishing.router,
     voxburst_suggest_time.router,
+    powerpost_posts.router,
 )
 
 

@@ -262,3 +262,22 @@ async def _publish_directly(services: Services, prepared: publisher._Prepared) -
         return (await adapter.publish(prepared.request)).external_id
     finally:
         await adapter.aclose()
+
+
+async def test_orphaned_claims_are_swept_only_after_a_grace_period(
+    client: httpx.AsyncClient, services: Services, clock: FrozenClock, fakes: Fakes
+) -> None:
+    """A crash between claiming and starting the workflow leaves a pending publication;
+    a fresh one may belong to a live publisher and is left alone."""
+    tenant = await make_tenant(services)
+    await connect(client, tenant, "mastodon", fakes)
+    await add_post(services, tenant, "Orphan", at=clock.now(), provider="mastodon")
+    claimed = await publisher.claim_due(services)
+    assert await publisher.orphans(services) == []
+
+    clock.advance(timedelta(minutes=2))
+    assert await publisher.orphans(services) == claimed
+    outcome = await publisher.publish_with_retries(services, claimed[0])
+    assert outcome.success
+    assert await publisher.orphans(services) == []
+    assert len(fakes.mastodon.posts) == 1

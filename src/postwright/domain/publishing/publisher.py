@@ -62,6 +62,8 @@ from postwright.domain.publishing.models import (
 # A post found on the provider counts as ours only if it is not older than our claim by more
 # than this (clock skew between us and the provider).
 RECONCILE_SKEW = timedelta(hours=1)
+ORPHAN_PENDING_AFTER = timedelta(minutes=1)
+ORPHAN_IN_FLIGHT_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +217,23 @@ async def claim_due(
         return [p.id for p in claimed]
 
 
-async def unfinished(services: Services) -> list[str]:
-    """Publications not yet finished: after a crash, their workflows are started again (a
-    live one is simply re-attached, its id being the publication's)."""
+async def orphans(services: Services) -> list[str]:
+    """Publications nobody is working on: claimed but never attempted for a while (a crash
+    between claiming and starting the workflow), or in flight long past any backoff (a
+    synchronous caller died mid-call). Running workflows are recovered by DBOS itself; a
+    fresh one is never swept, so a live synchronous publisher is not raced."""
+    now = services.clock.now()
     async with services.db.transaction() as session:
         rows = await session.scalars(
             select(Publication.id).where(
-                Publication.status.in_([PublicationStatus.PENDING, PublicationStatus.IN_FLIGHT])
+                (
+                    (Publication.status == PublicationStatus.PENDING)
+                    & (Publication.updated_at < now - ORPHAN_PENDING_AFTER)
+                )
+                | (
+                    (Publication.status == PublicationStatus.IN_FLIGHT)
+                    & (Publication.updated_at < now - ORPHAN_IN_FLIGHT_AFTER)
+                )
             )
         )
         return list(rows)

@@ -44,9 +44,9 @@ async def publish_tick(scheduled_at: datetime, context: Any) -> None:
 async def _claim_step() -> list[str]:
     services = _services()
     claimed = await publisher.claim_due(services)
-    # Publications whose workflow never started (a crash right after claiming) get one now;
-    # the ones with a live workflow are re-attached, which changes nothing.
-    leftover = await publisher.unfinished(services)
+    # Orphaned publications get a workflow; one whose workflow exists is re-attached (the
+    # workflow id is the publication's), which changes nothing.
+    leftover = await publisher.orphans(services)
     return list(dict.fromkeys([*claimed, *leftover]))
 
 

@@ -3,6 +3,7 @@ loop run as the worker runs it (against the injected clock), fake networks on 12
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -281,3 +282,19 @@ async def test_orphaned_claims_are_swept_only_after_a_grace_period(
     assert outcome.success
     assert await publisher.orphans(services) == []
     assert len(fakes.mastodon.posts) == 1
+
+
+async def test_concurrent_loops_publish_every_post_exactly_once(
+    client: httpx.AsyncClient, services: Services, clock: FrozenClock, fakes: Fakes
+) -> None:
+    tenant = await make_tenant(services)
+    await connect(client, tenant, "linkedin", fakes)
+    for i in range(8):
+        await add_post(services, tenant, f"Race {i}", at=clock.now(), provider="linkedin")
+
+    results = await asyncio.gather(*(run_loop(services) for _ in range(3)))
+
+    outcomes = [o for batch in results for o in batch]
+    assert len(outcomes) == 8
+    assert all(o.success for o in outcomes)
+    assert sorted(p["commentary"] for p in fakes.linkedin.posts) == [f"Race {i}" for i in range(8)]

@@ -19,6 +19,13 @@ from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConf
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
 from postwright.domain.projects.models import Moment, Project
+from postwright.domain.publishing.models import (
+    ConnectedAccount,
+    EngagementSample,
+    OAuthSignIn,
+    OutboxEntryRecord,
+    Publication,
+)
 
 __all__ = [
     "ApiKey",
@@ -26,19 +33,24 @@ __all__ = [
     "BulkJob",
     "BulkJobItem",
     "Comment",
+    "ConnectedAccount",
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
+    "EngagementSample",
     "GenerationUsage",
     "Idea",
     "IdempotencyRecord",
     "IncomingWebhookEvent",
     "Membership",
     "Moment",
+    "OAuthSignIn",
+    "OutboxEntryRecord",
     "Persona",
     "Plan",
     "Post",
     "Project",
+    "Publication",
     "QuotaCounter",
     "Subscription",
     "Thread",

@@ -15,14 +15,17 @@ from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
+from postwright.api.platform import connected_accounts, outbox
 from postwright.api.platform import posts_io as platform_posts_io
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.powerpost import posts as powerpost_posts
 from postwright.api.sparkvox import posts as sparkvox_posts
 from postwright.api.sparkvox import projects as sparkvox_projects
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
 from postwright.api.voxburst import bulk as voxburst_bulk
 from postwright.api.voxburst import personas as voxburst_personas
+from postwright.api.voxburst import suggest_time as voxburst_suggest_time
 from postwright.api.webhooks import incoming as incoming_webhooks
 from postwright.api.zorbit import billing as zorbit_billing
 from postwright.api.zorbit import comments as zorbit_comments
@@ -30,6 +33,7 @@ from postwright.api.zorbit import feed as zorbit_feed
 from postwright.api.zorbit import ideas as zorbit_ideas
 from postwright.api.zorbit import personas as zorbit_personas
 from postwright.api.zorbit import posts as zorbit_posts
+from postwright.api.zorbit import publishing as zorbit_publishing
 from postwright.api.zorbit import saved as zorbit_saved
 from postwright.api.zorbit import user as zorbit_user
 from postwright.core import jobs
@@ -40,6 +44,7 @@ from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import bulk_workflow
 from postwright.domain.projects import workflow as project_workflow
+from postwright.domain.publishing import workflow as publishing_workflow
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -71,6 +76,11 @@ ROUTERS = (
     sparkvox_projects.router,
     sparkvox_posts.router,
     platform_posts_io.router,
+    connected_accounts.router,
+    outbox.router,
+    zorbit_publishing.router,
+    voxburst_suggest_time.router,
+    powerpost_posts.router,
 )
 
 
@@ -101,6 +111,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     if runs_jobs:
         await bulk_workflow.recover_orphans()
         await project_workflow.recover_orphans()
+        await publishing_workflow.start_schedule(services)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

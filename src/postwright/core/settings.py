@@ -158,6 +158,33 @@ class ProjectSettings(BaseSettings):
     max_moments: int = Field(default=10, ge=1)
 
 
+class PublishingSettings(BaseSettings):
+    """Connected accounts and the publish loop. ``base_urls`` (JSON) points providers' APIs
+    elsewhere (tests use fakes on 127.0.0.1); OAuth endpoints likewise."""
+
+    model_config = _config("POSTWRIGHT_PUBLISHING_")
+
+    # Where users reach this server: OAuth redirect URIs and outbox feed links are built on it.
+    public_base_url: str = "http://127.0.0.1:8000"
+    base_urls: dict[str, str] = Field(default_factory=dict)
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: SecretStr | None = None
+    linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
+    linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    x_client_id: str | None = None
+    x_client_secret: SecretStr | None = None
+    x_authorize_url: str = "https://x.com/i/oauth2/authorize"
+    x_token_url: str = "https://api.x.com/2/oauth2/token"
+    # Key for the zorbit cron endpoint POST /api/v1/post/publish (platform admins' keys work too).
+    cron_api_key: SecretStr | None = None
+    # How often the worker looks for due posts (cron, seconds field allowed).
+    schedule: str = "*/30 * * * * *"
+    retry_attempts: int = Field(default=5, ge=1)
+    retry_initial_seconds: float = Field(default=1.0, ge=0)
+    refresh_before_seconds: int = Field(default=600, ge=0)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = _config("POSTWRIGHT_")
 
@@ -181,6 +208,7 @@ class Settings(BaseSettings):
     billing: BillingSettings = Field(default_factory=BillingSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
+    publishing: PublishingSettings = Field(default_factory=PublishingSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

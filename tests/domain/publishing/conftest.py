@@ -1,3 +1,8 @@
+from tests.domain.publishing.world import (  # noqa: F401 - fixtures used by this package
+    fakes,
+    linkedin_auth_server,
+    x_auth_server,
+)
 from tests.fakes.fixtures import (  # noqa: F401 - fixtures used by this package's tests
     bluesky_server,
     buffer_server,

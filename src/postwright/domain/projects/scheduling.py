@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import AppError, ValidationFailed
 from postwright.domain.accounts.context import Actor
 from postwright.domain.content.models import Post
+from postwright.domain.publishing import scheduling as publishing
 
 SCHEDULING_PROVIDERS = ("linkedin", "buffer", "publer")
 
@@ -51,15 +52,17 @@ def scheduling_provider(name: str) -> str:
 async def schedule_to_tool(
     session: AsyncSession, actor: Actor, post: Post, provider: str, *, account_id: str | None
 ) -> Scheduled:
-    """Schedule ``post`` through the workspace's connection to ``provider``.
-
-    Connected accounts are not on this branch yet: once
-    ``domain.publishing.scheduling.schedule_post(session, actor, post, provider)`` exists, this
-    body becomes that call (passing ``account_id`` when it takes one) and maps its result to
-    ``Scheduled``. Until then no workspace can have a connection, so every call is refused
-    with the documented "connect it first" error.
-    """
-    raise ProviderNotConnected(
-        f"No {provider} connection: connect it in Settings → Integrations first",
-        details=[{"field": "provider", "message": f"{provider} is not connected"}],
+    """Approve ``post`` and schedule it through the workspace's connection to ``provider``
+    (``account_id``: ours or the provider's; omitted, the default account)."""
+    try:
+        scheduled = await publishing.schedule_post(
+            session, actor, post, provider, account_id=account_id
+        )
+    except publishing.NoConnection:
+        raise ProviderNotConnected(
+            f"No {provider} connection: connect it in Settings → Integrations first",
+            details=[{"field": "provider", "message": f"{provider} is not connected"}],
+        ) from None
+    return Scheduled(
+        provider=provider, scheduled_at=scheduled.scheduled_at, job_id=scheduled.job_id
     )

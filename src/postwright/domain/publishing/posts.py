@@ -1,0 +1,124 @@
+"""Posts meant for publishing (powerpost's Posts & Publishing): create, list, get, schedule,
+publish now. They are rows of the shared ``posts`` table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from postwright.core import jobs
+from postwright.core.db import after_commit
+from postwright.core.errors import ValidationFailed
+from postwright.core.ids import new_id
+from postwright.core.pagination import CursorCodec, KeysetPage, paginate_keyset
+from postwright.core.services import Services
+from postwright.core.tenancy import get_scoped, scoped
+from postwright.domain.accounts.context import Actor
+from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.generation.platforms import platform_key
+from postwright.domain.publishing import publisher, scheduling, workflow
+from postwright.domain.publishing.scheduling import ScheduledPublication
+
+
+async def create_post(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    content: str,
+    platform: str,
+    first_comment: str | None = None,
+    generation_id: str | None = None,
+) -> Post:
+    if not content.strip():
+        raise ValidationFailed("content must not be empty", details={"field": "content"})
+    now = actor.now()
+    post = Post(
+        id=new_id("post"),
+        workspace_id=actor.workspace_id,
+        user_id=actor.user_id,
+        content=content,
+        platform=platform_key(platform),
+        first_comment=first_comment,
+        source=PostSource.GENERATED if generation_id else PostSource.MANUAL,
+        publish_state=PublishState.DRAFT,
+        attributes={"generation_id": generation_id} if generation_id else {},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(post)
+    await session.flush()
+    return post
+
+
+async def get_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+    found: Post = await get_scoped(session, Post, actor.workspace_id, post_id)
+    return found
+
+
+async def list_posts(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    codec: CursorCodec,
+    status: PublishState | None,
+    cursor: str | None,
+    limit: int,
+) -> KeysetPage[Post]:
+    statement = scoped(Post, actor.workspace_id)
+    if status is not None:
+        statement = statement.where(Post.publish_state == status)
+    return await paginate_keyset(
+        session,
+        statement,
+        codec=codec,
+        created_at=Post.created_at,
+        id_column=Post.id,
+        cursor=cursor,
+        limit=limit,
+        scope=f"powerpost-posts:{actor.workspace_id}:{status or ''}",
+    )
+
+
+async def schedule_post(
+    session: AsyncSession,
+    actor: Actor,
+    post_id: str,
+    *,
+    at: datetime,
+    provider: str | None,
+    account_id: str | None,
+) -> ScheduledPublication:
+    if at.tzinfo is None:
+        raise ValidationFailed("scheduled_at needs a timezone", details={"field": "scheduled_at"})
+    if at < actor.now():
+        raise ValidationFailed("scheduled_at is in the past", details={"field": "scheduled_at"})
+    post = await get_scoped(session, Post, actor.workspace_id, post_id, for_update=True)
+    return await scheduling.schedule(session, actor, post, provider, at=at, account_id=account_id)
+
+
+async def publish_now(
+    session: AsyncSession,
+    actor: Actor,
+    services: Services,
+    post_id: str,
+    *,
+    provider: str | None,
+    account_id: str | None,
+) -> ScheduledPublication:
+    """Schedule for now; where this process runs jobs, the loop is started at once after
+    commit instead of at its next tick."""
+    post = await get_scoped(session, Post, actor.workspace_id, post_id, for_update=True)
+    scheduled = await scheduling.schedule(
+        session, actor, post, provider, at=actor.now(), account_id=account_id
+    )
+    if jobs.is_running() and services.settings.jobs.mode == "inprocess":
+
+        async def start() -> None:
+            for publication_id in await publisher.claim_due(
+                services, workspace_id=actor.workspace_id
+            ):
+                await workflow.publish_now(publication_id)
+
+        after_commit(session, start)
+    return scheduled

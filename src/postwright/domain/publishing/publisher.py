@@ -1,0 +1,486 @@
+"""Publishing a post exactly once.
+
+The protocol, in three transactions around the provider call:
+
+1. **claim**: under the post's row lock, a due post moves ``scheduled → publishing`` and a
+   ``Publication`` with a unique ``key`` (post id + round) is written. Two claimers cannot
+   both win: the state check and the unique key each stop the second.
+2. **attempt**: the publication is marked ``in_flight`` and committed *before* the provider
+   is called. When a later attempt finds it already ``in_flight``, an earlier call may have
+   gone out (a crash, a lost response), so it first looks for the post on the provider
+   (``find_recent``) and records what it finds instead of publishing again.
+3. **record**: success stores the external id and URL on the post; a refused post
+   (bad content), a dead token (the account is marked ``needs_reconnect``) or exhausted
+   retries fail it with a reason written for its owner.
+
+``RetryableError`` leaves the publication ``in_flight`` and propagates: the caller retries
+with backoff (tenacity here for synchronous callers, durable sleeps in the DBOS workflow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from postwright.core.errors import NotFound
+from postwright.core.ids import new_id
+from postwright.core.logging import logger
+from postwright.core.services import Services
+from postwright.domain.content.models import Post, PublishState, ReviewStatus
+from postwright.domain.publishing import accounts
+from postwright.domain.publishing import credentials as sealed
+from postwright.domain.publishing.adapters import DEFAULT_PROVIDER, PROVIDERS, adapter_for
+from postwright.domain.publishing.adapters.base import (
+    Credentials,
+    PublishingAdapter,
+    PublishRequest,
+    PublishResult,
+)
+from postwright.domain.publishing.adapters.errors import (
+    DuplicatePost,
+    NeedsReconnect,
+    PublishingError,
+    RetryableError,
+)
+from postwright.domain.publishing.config import publishing_config
+from postwright.domain.publishing.models import (
+    AccountStatus,
+    ConnectedAccount,
+    Publication,
+    PublicationStatus,
+)
+
+# A post found on the provider counts as ours only if it is not older than our claim by more
+# than this (clock skew between us and the provider).
+RECONCILE_SKEW = timedelta(hours=1)
+ORPHAN_PENDING_AFTER = timedelta(minutes=1)
+ORPHAN_IN_FLIGHT_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    post_id: str
+    publication_id: str
+    success: bool
+    provider: str
+    external_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    published_at: datetime | None = None
+    # The provider refused the account's token: it was marked for reconnection.
+    needs_reconnect: bool = False
+
+
+def _outcome(publication: Publication, post: Post | None) -> PublishOutcome:
+    done = publication.status == PublicationStatus.SUCCEEDED
+    return PublishOutcome(
+        post_id=publication.post_id,
+        publication_id=publication.id,
+        success=done,
+        provider=publication.provider,
+        external_id=publication.external_id,
+        url=publication.external_url,
+        error=None if done else publication.last_error,
+        published_at=post.published_at if post is not None and done else None,
+        needs_reconnect=bool(publication.extra.get("needs_reconnect")),
+    )
+
+
+def _fail(publication: Publication, post: Post, reason: str, now: datetime) -> None:
+    publication.status = PublicationStatus.FAILED
+    publication.last_error = reason
+    publication.updated_at = now
+    post.publish_state = PublishState.FAILED
+    post.publish_error = reason
+    post.updated_at = now
+
+
+async def _provider_and_account(
+    session: AsyncSession, post: Post, provider: str | None, account_id: str | None
+) -> tuple[str, ConnectedAccount | None]:
+    """Which provider and account the post goes out through. NotFound when it names an
+    account the workspace does not have."""
+    provider = provider or post.publish_provider
+    account_id = account_id or post.publish_account_id
+    if provider is None and account_id:
+        named = await session.scalar(
+            select(ConnectedAccount).where(
+                ConnectedAccount.workspace_id == post.workspace_id,
+                ConnectedAccount.id == account_id,
+            )
+        )
+        if named is None:
+            raise NotFound(f"Connected account {account_id} not found")
+        provider = named.provider
+    provider = provider or DEFAULT_PROVIDER
+    if not PROVIDERS[provider].capabilities.needs_account:
+        return provider, None
+    account = await accounts.resolve_account(session, post.workspace_id, provider, account_id)
+    return provider, account
+
+
+async def claim(
+    session: AsyncSession,
+    post: Post,
+    *,
+    now: datetime,
+    provider: str | None = None,
+    account_id: str | None = None,
+) -> Publication:
+    """Claim a post the caller holds locked. A post that cannot go out (no such account, an
+    account needing reconnection) gets a publication that is already failed, with the reason."""
+    rounds = await session.scalar(
+        select(func.count()).select_from(Publication).where(Publication.post_id == post.id)
+    )
+    publication = Publication(
+        id=new_id("pub"),
+        key=f"{post.id}:{(rounds or 0) + 1}",
+        workspace_id=post.workspace_id,
+        post_id=post.id,
+        provider=provider or post.publish_provider or DEFAULT_PROVIDER,
+        account_id=None,
+        status=PublicationStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(publication)
+    post.publish_state = PublishState.PUBLISHING
+    post.publish_error = None
+    post.updated_at = now
+    try:
+        chosen, account = await _provider_and_account(session, post, provider, account_id)
+    except NotFound as exc:
+        _fail(publication, post, exc.message, now)
+        await session.flush()
+        return publication
+    publication.provider = chosen
+    post.publish_provider = chosen
+    if account is not None:
+        publication.account_id = account.id
+        post.publish_account_id = account.id
+        if account.status == AccountStatus.NEEDS_RECONNECT:
+            publication.extra = {"needs_reconnect": True}
+            _fail(publication, post, _reconnect_reason(account, account.status_reason), now)
+    await session.flush()
+    return publication
+
+
+def _reconnect_reason(account: ConnectedAccount, detail: str | None) -> str:
+    name = PROVIDERS[account.provider].display_name
+    who = f" {account.handle}" if account.handle else ""
+    return f"The {name} account{who} needs to be reconnected: {detail or 'its access was revoked'}"
+
+
+def _due(now: datetime, lookahead: timedelta, workspace_id: str | None) -> object:
+    statement = (
+        select(Post)
+        .where(
+            Post.publish_state == PublishState.SCHEDULED,
+            Post.scheduled_on.is_not(None),
+            Post.scheduled_on <= now + lookahead,
+            Post.deleted_at.is_(None),
+            Post.review_status == ReviewStatus.APPROVED,
+        )
+        .order_by(Post.scheduled_on, Post.id)
+    )
+    if workspace_id is not None:
+        statement = statement.where(Post.workspace_id == workspace_id)
+    return statement
+
+
+async def claim_due(
+    services: Services,
+    *,
+    lookahead: timedelta = timedelta(0),
+    workspace_id: str | None = None,
+    limit: int = 100,
+) -> list[str]:
+    """Claim the posts due by now + ``lookahead``; the ids of their publications."""
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        statement = _due(now, lookahead, workspace_id)
+        posts = list(
+            await session.scalars(
+                statement.limit(limit).with_for_update(skip_locked=True)  # type: ignore[attr-defined]
+            )
+        )
+        claimed = [await claim(session, post, now=now) for post in posts]
+        return [p.id for p in claimed]
+
+
+async def orphans(services: Services) -> list[str]:
+    """Publications nobody is working on: claimed but never attempted for a while (a crash
+    between claiming and starting the workflow), or in flight long past any backoff (a
+    synchronous caller died mid-call). Running workflows are recovered by DBOS itself; a
+    fresh one is never swept, so a live synchronous publisher is not raced."""
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        rows = await session.scalars(
+            select(Publication.id).where(
+                (
+                    (Publication.status == PublicationStatus.PENDING)
+                    & (Publication.updated_at < now - ORPHAN_PENDING_AFTER)
+                )
+                | (
+                    (Publication.status == PublicationStatus.IN_FLIGHT)
+                    & (Publication.updated_at < now - ORPHAN_IN_FLIGHT_AFTER)
+                )
+            )
+        )
+        return list(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    publication_id: str
+    provider: str
+    account_id: str | None
+    workspace_id: str
+    request: PublishRequest
+    credentials: Credentials
+    may_have_gone_out: bool
+    claimed_at: datetime
+
+
+async def _prepare(services: Services, publication_id: str) -> _Prepared | PublishOutcome:
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        publication = await session.get(Publication, publication_id, with_for_update=True)
+        if publication is None:
+            raise LookupError(f"publication {publication_id} vanished")
+        post = await session.get(Post, publication.post_id, with_for_update=True)
+        if PublicationStatus(publication.status).finished or post is None:
+            return _outcome(publication, post)
+        if post.deleted_at is not None:
+            _fail(publication, post, "The post was deleted before it was published", now)
+            return _outcome(publication, post)
+        may_have_gone_out = publication.status == PublicationStatus.IN_FLIGHT
+        publication.status = PublicationStatus.IN_FLIGHT
+        publication.attempts += 1
+        publication.updated_at = now
+        credentials = Credentials(account_id=post.workspace_id)
+        if publication.account_id is not None:
+            account = await session.get(ConnectedAccount, publication.account_id)
+            if account is None:
+                _fail(publication, post, "The connected account was removed", now)
+                return _outcome(publication, post)
+            credentials = await _credentials(services, session, account, publication, post)
+            if PublicationStatus(publication.status).finished:
+                return _outcome(publication, post)
+        return _Prepared(
+            publication_id=publication.id,
+            provider=publication.provider,
+            account_id=publication.account_id,
+            workspace_id=publication.workspace_id,
+            request=PublishRequest(
+                text=post.content,
+                first_comment=post.first_comment or None,
+                idempotency_key=publication.key,
+            ),
+            credentials=credentials,
+            may_have_gone_out=may_have_gone_out,
+            claimed_at=publication.created_at,
+        )
+
+
+async def _credentials(
+    services: Services,
+    session: AsyncSession,
+    account: ConnectedAccount,
+    publication: Publication,
+    post: Post,
+) -> Credentials:
+    """The account's credentials, refreshed when they expire soon (and stored back)."""
+    now = services.clock.now()
+    try:
+        fresh = await accounts.fresh_credentials(services, account)
+    except NeedsReconnect as exc:
+        accounts.mark_needs_reconnect(account, exc.reason, now)
+        publication.extra = {**publication.extra, "needs_reconnect": True}
+        _fail(publication, post, _reconnect_reason(account, exc.reason), now)
+        return Credentials()
+    if fresh.access_token != sealed.load(services.secrets, account).access_token:
+        sealed.store(services.secrets, account, fresh)
+    return fresh
+
+
+async def _reconcile(adapter: PublishingAdapter, prepared: _Prepared) -> PublishResult | None:
+    """The post, if an earlier attempt already published it."""
+    if prepared.provider == "outbox":
+        return None  # the outbox's append is idempotent by key: publishing again finds it
+    remote = await adapter.find_recent(prepared.request)
+    if remote is None:
+        return None
+    if remote.created_at is not None and remote.created_at < prepared.claimed_at - RECONCILE_SKEW:
+        return None
+    return PublishResult(external_id=remote.external_id, url=remote.url)
+
+
+async def _call(adapter: PublishingAdapter, prepared: _Prepared) -> tuple[PublishResult, bool]:
+    """(result, reconciled)."""
+    if prepared.may_have_gone_out:
+        found = await _reconcile(adapter, prepared)
+        if found is not None:
+            return found, True
+    try:
+        return await adapter.publish(prepared.request), False
+    except DuplicatePost as exc:
+        if exc.existing_id is None:
+            raise
+        remote = await adapter.fetch_publication(exc.existing_id)
+        return PublishResult(exc.existing_id, remote.url if remote else None), True
+    except RetryableError as exc:
+        if exc.partial is not None:
+            return exc.partial, False
+        raise
+
+
+async def attempt(services: Services, publication_id: str) -> PublishOutcome:
+    """One try at a claimed publication. Raises ``RetryableError`` to be retried later."""
+    prepared = await _prepare(services, publication_id)
+    if isinstance(prepared, PublishOutcome):
+        return prepared
+    config = publishing_config(services.settings.publishing, services.db, services.clock)
+    adapter = adapter_for(prepared.provider, prepared.credentials, config)
+    try:
+        result, reconciled = await _call(adapter, prepared)
+    except RetryableError as exc:
+        await _note_error(services, publication_id, exc.reason)
+        raise
+    except NeedsReconnect as exc:
+        return await _finish_failed(services, publication_id, exc.reason, reconnect=True)
+    except PublishingError as exc:
+        return await _finish_failed(services, publication_id, exc.reason)
+    finally:
+        await adapter.aclose()
+        await _keep_renewed_session(services, prepared, adapter)
+    return await _finish_published(services, publication_id, result, reconciled)
+
+
+async def _keep_renewed_session(
+    services: Services, prepared: _Prepared, adapter: PublishingAdapter
+) -> None:
+    """Bluesky renews its session inside the adapter; keep the new tokens."""
+    renewed = getattr(adapter, "credentials", None)
+    if prepared.account_id is None or not isinstance(renewed, Credentials):
+        return
+    if renewed.access_token == prepared.credentials.access_token:
+        return
+    async with services.db.transaction() as session:
+        account = await session.get(ConnectedAccount, prepared.account_id)
+        if account is not None:
+            sealed.store(services.secrets, account, renewed)
+
+
+async def _note_error(services: Services, publication_id: str, reason: str) -> None:
+    async with services.db.transaction() as session:
+        publication = await session.get(Publication, publication_id)
+        if publication is not None:
+            publication.last_error = reason
+            publication.updated_at = services.clock.now()
+
+
+async def _finish_published(
+    services: Services, publication_id: str, result: PublishResult, reconciled: bool
+) -> PublishOutcome:
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        publication = await session.get(Publication, publication_id, with_for_update=True)
+        assert publication is not None
+        post = await session.get(Post, publication.post_id, with_for_update=True)
+        assert post is not None
+        publication.status = PublicationStatus.SUCCEEDED
+        publication.external_id = result.external_id
+        publication.external_url = result.url
+        publication.extra = {**result.extra_ids, "warnings": list(result.warnings)}
+        publication.reconciled = reconciled
+        publication.last_error = None
+        publication.updated_at = now
+        post.publish_state = PublishState.PUBLISHED
+        post.external_id = result.external_id
+        post.external_url = result.url
+        post.published_at = now
+        post.publish_error = None
+        post.updated_at = now
+        logger.info(
+            "post.published",
+            post_id=post.id,
+            provider=publication.provider,
+            reconciled=reconciled,
+        )
+        return _outcome(publication, post)
+
+
+async def _finish_failed(
+    services: Services, publication_id: str, reason: str, *, reconnect: bool = False
+) -> PublishOutcome:
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        publication = await session.get(Publication, publication_id, with_for_update=True)
+        assert publication is not None
+        post = await session.get(Post, publication.post_id, with_for_update=True)
+        assert post is not None
+        if PublicationStatus(publication.status).finished:
+            return _outcome(publication, post)
+        if reconnect and publication.account_id:
+            account = await session.get(ConnectedAccount, publication.account_id)
+            if account is not None:
+                accounts.mark_needs_reconnect(account, reason, now)
+                publication.extra = {**publication.extra, "needs_reconnect": True}
+                logger.warning("account.needs_reconnect", account_id=account.id, reason=reason)
+                reason = _reconnect_reason(account, reason)
+        _fail(publication, post, reason, now)
+        logger.info("post.publish_failed", post_id=post.id, reason=reason)
+        return _outcome(publication, post)
+
+
+async def note_unexpected(services: Services, publication_id: str, exc: BaseException) -> None:
+    """An error outside the provider protocol (a bug, a broken configuration): logged, and
+    retried like a provider outage, since the call may have gone out."""
+    logger.error("post.publish_error", publication_id=publication_id, exc_info=exc)
+    await _note_error(services, publication_id, "Publishing failed on an unexpected error")
+
+
+async def give_up(services: Services, publication_id: str) -> PublishOutcome:
+    """Retries exhausted: the post fails with the last reason the provider gave."""
+    async with services.db.transaction() as session:
+        publication = await session.get(Publication, publication_id)
+        last = publication.last_error if publication else None
+    reason = f"Publishing kept failing, gave up after retries: {last or 'provider unavailable'}"
+    return await _finish_failed(services, publication_id, reason)
+
+
+async def publish_with_retries(services: Services, publication_id: str) -> PublishOutcome:
+    """Attempt with exponential backoff on retryable failures (synchronous callers)."""
+    config = services.settings.publishing
+    try:
+        async for try_ in AsyncRetrying(
+            stop=stop_after_attempt(config.retry_attempts),
+            wait=wait_exponential(multiplier=config.retry_initial_seconds, max=60),
+            retry=retry_if_exception_type(RetryableError),
+            reraise=True,
+        ):
+            with try_:
+                return await attempt(services, publication_id)
+    except RetryableError:
+        pass
+    except Exception as exc:
+        await note_unexpected(services, publication_id, exc)
+    return await give_up(services, publication_id)
+
+
+async def publish_due_now(
+    services: Services, *, lookahead: timedelta, workspace_id: str | None = None
+) -> list[PublishOutcome]:
+    """Claim what is due and publish it here, one post after another."""
+    claimed = await claim_due(services, lookahead=lookahead, workspace_id=workspace_id)
+    return [await publish_with_retries(services, publication_id) for publication_id in claimed]

@@ -14,14 +14,17 @@ from postwright.domain.billing.models import (
 )
 from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
+from postwright.domain.jobs.generation_models import ContentGeneration
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
+from postwright.domain.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
     "Base",
     "BulkJob",
     "BulkJobItem",
+    "ContentGeneration",
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
@@ -35,6 +38,9 @@ __all__ = [
     "QuotaCounter",
     "Subscription",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
     "WorkspaceAiConfig",
 ]

@@ -15,7 +15,9 @@ from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
+from postwright.api.platform import webhooks as platform_webhooks
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.powerpost import generations as powerpost_generations
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
 from postwright.api.voxburst import bulk as voxburst_bulk
@@ -30,7 +32,8 @@ from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
-from postwright.domain.jobs import bulk_workflow
+from postwright.domain.jobs import bulk_workflow, generation_workflow
+from postwright.domain.webhooks import delivery as webhook_delivery
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -54,6 +57,8 @@ ROUTERS = (
     voxburst_personas.router,
     voxburst_ai.router,
     voxburst_bulk.router,
+    powerpost_generations.router,
+    platform_webhooks.router,
 )
 
 
@@ -83,6 +88,8 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
         await bulk_workflow.recover_orphans()
+        await generation_workflow.recover_orphans()
+        await webhook_delivery.recover_pending()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

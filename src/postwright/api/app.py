@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_openapi(app)
     for router in ROUTERS:
         app.include_router(router)
+    platform_webhooks.document_events(app.webhooks)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

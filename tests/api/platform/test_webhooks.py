@@ -20,6 +20,7 @@ from postwright.core.services import Services
 from postwright.core.settings import HttpSettings, JobSettings, WebhookSettings
 from postwright.domain import webhooks
 from postwright.domain.accounts.models import Role
+from postwright.domain.webhooks.models import WebhookEndpoint
 from tests.api.powerpost.test_generations import running
 from tests.conftest import make_settings
 from tests.factories import Tenant, add_member, make_tenant
@@ -307,3 +308,28 @@ async def test_another_workspace_cannot_see_or_delete_an_endpoint(
     assert (await http.get(HOOKS, headers=stranger.headers)).json()["webhooks"] == []
     assert delivered_to == []
     assert len((await http.get(HOOKS, headers=owner.headers)).json()["webhooks"]) == 1
+
+
+async def test_an_endpoint_now_pointing_inside_the_network_is_not_called(
+    engine: tuple[httpx.AsyncClient, Services], receiver: WebhookReceiver
+) -> None:
+    http, services = engine
+    tenant = await make_tenant(services)
+    endpoint = await register(http, tenant, receiver.url)
+    async with services.db.transaction() as session:
+        # As if its DNS name had been re-pointed at a metadata address after registration.
+        stored = await session.get(WebhookEndpoint, endpoint["id"])
+        assert stored is not None
+        stored.url = "http://169.254.169.254/latest/meta-data"
+
+    await emit(services, tenant, "post.published", {"post_id": "p"})
+
+    async def attempted() -> list[dict[str, Any]] | None:
+        found = await deliveries(http, tenant, endpoint["id"])
+        return found if found and found[0]["attempts"] else None
+
+    [delivery] = await eventually(attempted)
+    assert delivery["status"] == "pending"
+    assert "private, loopback or metadata" in delivery["attempts"][0]["error"]
+    assert delivery["attempts"][0]["statusCode"] is None
+    assert receiver.received == []

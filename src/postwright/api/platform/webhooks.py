@@ -10,9 +10,9 @@ a day; a ``410 Gone`` answer disables the endpoint.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -179,3 +179,46 @@ async def list_deliveries(
         nextCursor=found.page.next_cursor,
         hasMore=found.page.has_more,
     )
+
+
+class EventPayload(BaseModel):
+    type: str = Field(description="The event type, e.g. generation.completed")
+    timestamp: datetime = Field(description="When the event happened")
+    data: dict[str, Any] = Field(description="The event's subject (ids, status, outputs)")
+
+
+EVENT_DATA = {
+    "generation.completed": "generation_id, status, platforms, credits_used, outputs",
+    "generation.failed": "generation_id, status, platforms, credits_used (0), error",
+    "bulk_job.completed": "job_id, status, platform, total/completed/failed/skipped_posts",
+    "bulk_job.failed": "job_id, status, counts and error",
+    "bulk_job.paused": "job_id, status and counts (paused for credits)",
+    "bulk_job.cancelled": "job_id, status and counts",
+    "image.completed": "image job id, status and image URL",
+    "image.failed": "image job id, status and error",
+    "post.published": "post_id, platform, external id and URL",
+    "post.failed": "post_id, platform and error",
+}
+
+
+def document_events(events: APIRouter) -> None:
+    """Describe every event in the OpenAPI ``webhooks`` section (``app.webhooks``)."""
+    for event_type in EVENT_TYPES:
+
+        async def receive(
+            payload: EventPayload,
+            webhook_id: Annotated[str, Header(alias="webhook-id")],
+            webhook_timestamp: Annotated[str, Header(alias="webhook-timestamp")],
+            webhook_signature: Annotated[str, Header(alias="webhook-signature")],
+        ) -> None:
+            """Answer 2xx to acknowledge; anything else is retried, 410 disables the endpoint."""
+
+        events.post(
+            event_type,
+            summary=event_type,
+            operation_id=f"webhook_{event_type.replace('.', '_')}",
+            description=f"Sent to subscribed endpoints. ``data``: {EVENT_DATA[event_type]}. "
+            "Verify the Standard Webhooks signature with your endpoint's secret; the same "
+            "``webhook-id`` repeats on every retry of one delivery.",
+            status_code=status.HTTP_200_OK,
+        )(receive)

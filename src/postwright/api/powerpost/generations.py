@@ -172,7 +172,7 @@ async def list_generations(
 
 
 @router.get(
-    "/generations/{generation_id}",
+    "/generations/{id}",
     response_model=Generation,
     response_model_exclude_none=True,
     responses=error_responses(NotFound),

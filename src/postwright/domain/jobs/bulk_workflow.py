@@ -80,9 +80,12 @@ async def bulk_generation(job_id: str) -> str:
                     workflow_id=child_id,
                 )
                 handles.append(child_id)
+            # DBOS polls a child's result every second unless told otherwise: at the queue's
+            # pace instead, a window ends as soon as its last post does.
+            polling = _services().settings.jobs.polling_interval_seconds
             for child_id in handles:
                 handle: Any = await DBOS.retrieve_workflow_async(child_id)
-                await handle.get_result()
+                await handle.get_result(polling_interval_sec=polling)
         return str(status)
     except Exception as exc:
         logger.error("bulk_job.failed", job_id=job_id, exc_info=exc)

@@ -177,6 +177,6 @@ async def list_generations(
     response_model_exclude_none=True,
     responses=error_responses(NotFound),
 )
-async def get_generation(generation_id: str, actor: ActorDep, session: SessionDep) -> Generation:
+async def get_generation(id: str, actor: ActorDep, session: SessionDep) -> Generation:
     """Status and, once completed, the outputs; ``error`` when failed."""
-    return generation_out(await generations.get(session, actor, generation_id))
+    return generation_out(await generations.get(session, actor, id))

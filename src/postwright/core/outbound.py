@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from postwright.core.errors import ValidationFailed
 
 SCHEMES = frozenset({"http", "https"})
+RESOLVE_TIMEOUT_SECONDS = 5.0
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -48,8 +49,10 @@ async def resolve(host: str, port: int) -> list[IpAddress]:
         pass
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_TIMEOUT_SECONDS
+        )
+    except (socket.gaierror, TimeoutError, UnicodeError):
         return []
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 

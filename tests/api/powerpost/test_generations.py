@@ -387,3 +387,26 @@ async def test_another_workspace_cannot_see_a_generation(
     assert peek.status_code == 404
     assert peek.json()["error"]["code"] == "NOT_FOUND"
     assert listed.json()["data"] == []
+
+
+async def test_a_repeated_idempotency_key_replays_without_charging_twice(
+    engine_app: tuple[httpx.AsyncClient, Services],
+) -> None:
+    http, services = engine_app
+    tenant = await make_tenant(services)
+    before = await available(services, tenant)
+    headers = {**powerpost(tenant), "Idempotency-Key": "launch-1"}
+    body = {"prompt": "We just shipped dark mode", "platforms": ["x"]}
+
+    first = await http.post(GENERATE, json=body, headers=headers)
+    second = await http.post(GENERATE, json=body, headers=headers)
+    different = await http.post(GENERATE, json={**body, "prompt": "Other"}, headers=headers)
+
+    assert first.status_code == second.status_code == 202
+    assert second.json()["generation_id"] == first.json()["generation_id"]
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert different.status_code == 422
+    await wait_for(http, tenant, first.json()["generation_id"], {"completed"})
+    assert await available(services, tenant) == before - 5
+    listed = (await http.get(GENERATIONS, headers=powerpost(tenant))).json()["data"]
+    assert len(listed) == 1

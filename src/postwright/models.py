@@ -16,6 +16,7 @@ from postwright.domain.content.comment_models import Comment
 from postwright.domain.content.conversation_models import Idea, Thread, ThreadMessage
 from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
+from postwright.domain.jobs.generation_models import ContentGeneration
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.personas.models import Persona
 from postwright.domain.projects.models import Moment, Project
@@ -26,6 +27,7 @@ from postwright.domain.publishing.models import (
     OutboxEntryRecord,
     Publication,
 )
+from postwright.domain.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -34,6 +36,7 @@ __all__ = [
     "BulkJobItem",
     "Comment",
     "ConnectedAccount",
+    "ContentGeneration",
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
@@ -56,6 +59,9 @@ __all__ = [
     "Thread",
     "ThreadMessage",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
     "WorkspaceAiConfig",
 ]

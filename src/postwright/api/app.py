@@ -17,7 +17,9 @@ from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
 from postwright.api.platform import connected_accounts, outbox
 from postwright.api.platform import posts_io as platform_posts_io
+from postwright.api.platform import webhooks as platform_webhooks
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.powerpost import generations as powerpost_generations
 from postwright.api.powerpost import posts as powerpost_posts
 from postwright.api.sparkvox import posts as sparkvox_posts
 from postwright.api.sparkvox import projects as sparkvox_projects
@@ -42,9 +44,10 @@ from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
-from postwright.domain.jobs import bulk_workflow
+from postwright.domain.jobs import bulk_workflow, generation_workflow
 from postwright.domain.projects import workflow as project_workflow
 from postwright.domain.publishing import workflow as publishing_workflow
+from postwright.domain.webhooks import delivery as webhook_delivery
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -81,6 +84,8 @@ ROUTERS = (
     zorbit_publishing.router,
     voxburst_suggest_time.router,
     powerpost_posts.router,
+    powerpost_generations.router,
+    platform_webhooks.router,
 )
 
 
@@ -112,6 +117,8 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
         await bulk_workflow.recover_orphans()
         await project_workflow.recover_orphans()
         await publishing_workflow.start_schedule(services)
+        await generation_workflow.recover_orphans()
+        await webhook_delivery.recover_pending()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -147,6 +154,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_openapi(app)
     for router in ROUTERS:
         app.include_router(router)
+    platform_webhooks.document_events(app.webhooks)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

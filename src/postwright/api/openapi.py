@@ -86,6 +86,7 @@ def install_openapi(app: FastAPI) -> None:
             version=app.version,
             description=app.description,
             routes=app.routes,
+            webhooks=app.webhooks.routes,
         )
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():

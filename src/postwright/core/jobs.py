@@ -8,10 +8,13 @@ attaches to the first run instead of starting another.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from dbos import DBOS, SetWorkflowID
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from sqlalchemy.engine import make_url
 
 from postwright import __version__
@@ -19,7 +22,8 @@ from postwright.core.settings import Settings
 
 JOBS_QUEUE = "jobs"
 LLM_QUEUE = "llm"
-QUEUES = (JOBS_QUEUE, LLM_QUEUE)
+WEBHOOKS_QUEUE = "webhooks"
+QUEUES = (JOBS_QUEUE, LLM_QUEUE, WEBHOOKS_QUEUE)
 
 R = TypeVar("R")
 _services: Any = None
@@ -75,6 +79,12 @@ async def register_queues(settings: Settings) -> None:
         limiter={"limit": settings.jobs.llm_rate_limit_per_minute, "period": 60.0},
         polling_interval_sec=polling,
     )
+    # Its own queue, so slow or dead webhook receivers never hold up generation jobs.
+    await DBOS.register_queue_async(
+        WEBHOOKS_QUEUE,
+        worker_concurrency=settings.webhooks.concurrency,
+        polling_interval_sec=polling,
+    )
 
 
 def shutdown() -> None:
@@ -99,9 +109,30 @@ async def enqueue(
     workflow: Callable[..., Coroutine[Any, Any, R]],
     *args: Any,
     workflow_id: str,
+    delay_seconds: float | None = None,
 ) -> None:
-    with SetWorkflowID(workflow_id):
+    """``delay_seconds``: not started before then (a retry later), holding no worker slot."""
+    options = (
+        SetEnqueueOptions(delay_seconds=delay_seconds)
+        if delay_seconds
+        else contextlib.nullcontext()
+    )
+    with SetWorkflowID(workflow_id), options:
         await DBOS.enqueue_workflow_async(queue, workflow, *args)
+
+
+async def enqueue_detached(
+    queue: str,
+    workflow: Callable[..., Coroutine[Any, Any, R]],
+    *args: Any,
+    workflow_id: str,
+) -> None:
+    """Enqueue a top-level workflow from anywhere, a workflow step included (DBOS refuses to
+    start a workflow inside a step): it runs in a fresh context, so it is nobody's child."""
+    task = asyncio.create_task(
+        enqueue(queue, workflow, *args, workflow_id=workflow_id), context=contextvars.Context()
+    )
+    await task
 
 
 async def cancel(workflow_id: str) -> None:

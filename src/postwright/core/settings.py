@@ -185,6 +185,19 @@ class PublishingSettings(BaseSettings):
     timeout_seconds: float = Field(default=30.0, gt=0)
 
 
+class WebhookSettings(BaseSettings):
+    """Outgoing webhooks: each attempt's timeout and the retry schedule (exponential, with
+    jitter, until ``retry_window_hours`` of nominal delays have passed)."""
+
+    model_config = _config("POSTWRIGHT_WEBHOOKS_")
+
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_base_seconds: float = Field(default=5.0, gt=0)
+    retry_max_delay_seconds: float = Field(default=5 * 3600.0, gt=0)
+    retry_window_hours: float = Field(default=24.0, gt=0)
+    concurrency: int = Field(default=8, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = _config("POSTWRIGHT_")
 
@@ -209,6 +222,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

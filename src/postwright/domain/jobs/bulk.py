@@ -21,6 +21,7 @@ from postwright.core.errors import Conflict, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
+from postwright.domain import webhooks
 from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.errors import insufficient_credits
 from postwright.domain.billing.models import CreditReservation
@@ -217,6 +218,7 @@ async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
     job.updated_at = now
     await release_reservation(session, actor, job.reservation_id)
     await session.flush()
+    await emit_job_event(session, job)
     workflow_id = job.workflow_id
 
     async def stop() -> None:
@@ -224,6 +226,26 @@ async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
 
     after_commit(session, stop)
     return job
+
+
+async def emit_job_event(session: AsyncSession, job: BulkJob) -> None:
+    """``bulk_job.<completed|failed|paused|cancelled>`` to the workspace's webhooks."""
+    status = JobStatus(job.status)
+    await webhooks.emit(
+        session,
+        job.workspace_id,
+        f"bulk_job.{status.value.lower()}",
+        {
+            "job_id": job.id,
+            "status": status.value,
+            "platform": job.platform,
+            "total_posts": job.total_posts,
+            "completed_posts": job.completed_posts,
+            "failed_posts": job.failed_posts,
+            "skipped_posts": job.skipped_posts,
+            "error": job.error,
+        },
+    )
 
 
 async def resume(

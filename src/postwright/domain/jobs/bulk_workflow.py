@@ -33,7 +33,7 @@ from postwright.domain.generation.outputs import GenerationResult, PostText
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PostTask
-from postwright.domain.jobs.bulk import cost_per_post, extra_per_post
+from postwright.domain.jobs.bulk import cost_per_post, emit_job_event, extra_per_post
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
 from postwright.domain.personas import service as personas
 
@@ -80,9 +80,12 @@ async def bulk_generation(job_id: str) -> str:
                     workflow_id=child_id,
                 )
                 handles.append(child_id)
+            # DBOS polls a child's result every second unless told otherwise: at the queue's
+            # pace instead, a window ends as soon as its last post does.
+            polling = _services().settings.jobs.polling_interval_seconds
             for child_id in handles:
                 handle: Any = await DBOS.retrieve_workflow_async(child_id)
-                await handle.get_result()
+                await handle.get_result(polling_interval_sec=polling)
         return str(status)
     except Exception as exc:
         logger.error("bulk_job.failed", job_id=job_id, exc_info=exc)
@@ -128,6 +131,7 @@ async def _plan_window(job_id: str) -> dict[str, Any]:
             if window == 0:
                 job.status = JobStatus.PAUSED
                 job.updated_at = services.clock.now()
+                await emit_job_event(session, job)
                 return {"outcome": JobStatus.PAUSED.value}
         done_ids = [i.post_id for i in items if i.status == ItemStatus.COMPLETED and i.post_id]
         previous = []
@@ -146,6 +150,7 @@ async def _finish(session: AsyncSession, job: BulkJob, services: Services) -> st
     job.completed_at = now
     job.updated_at = now
     await release_reservation(session, _acting(job, services), job.reservation_id)
+    await emit_job_event(session, job)
     return str(job.status)
 
 
@@ -170,6 +175,7 @@ async def _fail_job(job_id: str, reason: str) -> None:
         job.error = reason
         job.completed_at = services.clock.now()
         await release_reservation(session, _acting(job, services), job.reservation_id)
+        await emit_job_event(session, job)
 
 
 @DBOS.workflow(name="postwright.bulk_item")

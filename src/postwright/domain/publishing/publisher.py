@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,7 @@ from postwright.domain.publishing.models import (
     Publication,
     PublicationStatus,
 )
+from postwright.domain.webhooks import service as webhooks
 
 # A post found on the provider counts as ours only if it is not older than our claim by more
 # than this (clock skew between us and the provider).
@@ -95,13 +97,32 @@ def _outcome(publication: Publication, post: Post | None) -> PublishOutcome:
     )
 
 
-def _fail(publication: Publication, post: Post, reason: str, now: datetime) -> None:
+async def _fail(
+    session: AsyncSession, publication: Publication, post: Post, reason: str, now: datetime
+) -> None:
     publication.status = PublicationStatus.FAILED
     publication.last_error = reason
     publication.updated_at = now
     post.publish_state = PublishState.FAILED
     post.publish_error = reason
     post.updated_at = now
+    await webhooks.emit(
+        session,
+        post.workspace_id,
+        "post.failed",
+        _event(publication, post) | {"error": reason},
+        at=now,
+    )
+
+
+def _event(publication: Publication, post: Post) -> dict[str, Any]:
+    return {
+        "post_id": post.id,
+        "provider": publication.provider,
+        "account_id": publication.account_id,
+        "external_id": publication.external_id,
+        "url": publication.external_url,
+    }
 
 
 async def _provider_and_account(
@@ -159,7 +180,7 @@ async def claim(
     try:
         chosen, account = await _provider_and_account(session, post, provider, account_id)
     except NotFound as exc:
-        _fail(publication, post, exc.message, now)
+        await _fail(session, publication, post, exc.message, now)
         await session.flush()
         return publication
     publication.provider = chosen
@@ -169,7 +190,8 @@ async def claim(
         post.publish_account_id = account.id
         if account.status == AccountStatus.NEEDS_RECONNECT:
             publication.extra = {"needs_reconnect": True}
-            _fail(publication, post, _reconnect_reason(account, account.status_reason), now)
+            reason = _reconnect_reason(account, account.status_reason)
+            await _fail(session, publication, post, reason, now)
     await session.flush()
     return publication
 
@@ -261,7 +283,8 @@ async def _prepare(services: Services, publication_id: str) -> _Prepared | Publi
         if PublicationStatus(publication.status).finished or post is None:
             return _outcome(publication, post)
         if post.deleted_at is not None:
-            _fail(publication, post, "The post was deleted before it was published", now)
+            deleted = "The post was deleted before it was published"
+            await _fail(session, publication, post, deleted, now)
             return _outcome(publication, post)
         may_have_gone_out = publication.status == PublicationStatus.IN_FLIGHT
         publication.status = PublicationStatus.IN_FLIGHT
@@ -271,7 +294,7 @@ async def _prepare(services: Services, publication_id: str) -> _Prepared | Publi
         if publication.account_id is not None:
             account = await session.get(ConnectedAccount, publication.account_id)
             if account is None:
-                _fail(publication, post, "The connected account was removed", now)
+                await _fail(session, publication, post, "The connected account was removed", now)
                 return _outcome(publication, post)
             credentials = await _credentials(services, session, account, publication, post)
             if PublicationStatus(publication.status).finished:
@@ -306,7 +329,7 @@ async def _credentials(
     except NeedsReconnect as exc:
         accounts.mark_needs_reconnect(account, exc.reason, now)
         publication.extra = {**publication.extra, "needs_reconnect": True}
-        _fail(publication, post, _reconnect_reason(account, exc.reason), now)
+        await _fail(session, publication, post, _reconnect_reason(account, exc.reason), now)
         return Credentials()
     if fresh.access_token != sealed.load(services.secrets, account).access_token:
         sealed.store(services.secrets, account, fresh)
@@ -411,6 +434,9 @@ async def _finish_published(
         post.published_at = now
         post.publish_error = None
         post.updated_at = now
+        await webhooks.emit(
+            session, post.workspace_id, "post.published", _event(publication, post), at=now
+        )
         logger.info(
             "post.published",
             post_id=post.id,
@@ -438,7 +464,7 @@ async def _finish_failed(
                 publication.extra = {**publication.extra, "needs_reconnect": True}
                 logger.warning("account.needs_reconnect", account_id=account.id, reason=reason)
                 reason = _reconnect_reason(account, reason)
-        _fail(publication, post, reason, now)
+        await _fail(session, publication, post, reason, now)
         logger.info("post.publish_failed", post_id=post.id, reason=reason)
         return _outcome(publication, post)
 

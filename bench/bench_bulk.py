@@ -1,0 +1,188 @@
+"""A 50-post bulk job against a fake OpenAI-compatible model, through the real job engine.
+
+Two measurements, each a ratio within the same run (the machine is shared and noisy):
+
+* latency-bound: the model answers after 1 s. The job as configured (generation windows run
+  in parallel) against the same job run strictly sequentially (window 1, one model call at a
+  time). Ideal parallel time is about 50 / window seconds.
+* engine overhead: the model answers at once. Per post, the whole job (DBOS workflows, the
+  database writes and the credit settlement of each item) against calling the same engine
+  directly, one call after another.
+
+    uv run python -m bench.bench_bulk [--posts 50] [--latency 1.0]
+
+Runs on the embedded default (SQLite file, DBOS on SQLite) in a scratch directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from bench.fake_llm import FakeLlm
+from postwright.api.app import create_app
+from postwright.core import migrate
+from postwright.core.services import Services
+from postwright.core.settings import (
+    DatabaseSettings,
+    JobSettings,
+    LlmSettings,
+    RateLimitSettings,
+    Settings,
+)
+from postwright.domain.accounts import service as accounts
+from postwright.domain.billing import service as billing
+from postwright.domain.generation.factory import engine_for
+from postwright.domain.generation.tasks import PostTask
+
+FINISHED = {"COMPLETED", "FAILED", "CANCELLED", "PAUSED"}
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    window: int
+    llm_concurrency: int
+    polling: float = JobSettings().polling_interval_seconds
+
+
+SEQUENTIAL = Shape("strictly sequential", window=1, llm_concurrency=1)
+CONFIGURED = Shape("as configured (defaults)", window=3, llm_concurrency=4)
+WIDE = Shape("wide (window 10)", window=10, llm_concurrency=10)
+# Queue polling decides how soon an enqueued item starts: the default 1 s against 0.1 s.
+SEQUENTIAL_FAST_POLL = Shape("strictly sequential", window=1, llm_concurrency=1, polling=0.1)
+
+
+def _settings(directory: Path, fake: FakeLlm, shape: Shape) -> Settings:
+    name = f"{shape.window}-{shape.polling}-{fake.latency}.db"
+    url = f"sqlite+aiosqlite:///{directory / name}"
+    migrate.upgrade(url)
+    return Settings(
+        env="test",
+        secret_key="bench-" + "x" * 40,
+        data_dir=directory,
+        log_level="WARNING",
+        database=DatabaseSettings(url=url),
+        rate_limit=RateLimitSettings(enabled=False),
+        llm=LlmSettings(model="ollama:bench", base_url=fake.base_url, api_key="k", max_retries=0),
+        jobs=JobSettings(
+            bulk_window=shape.window,
+            llm_concurrency=shape.llm_concurrency,
+            worker_concurrency=4,
+            llm_rate_limit_per_minute=10_000,
+            polling_interval_seconds=shape.polling,
+        ),
+    )
+
+
+async def _tenant(services: Services) -> str:
+    async with services.db.transaction() as session:
+        created = await accounts.bootstrap_workspace(
+            session, now=datetime.now(UTC), name="bench", owner_email=None
+        )
+        acting = billing.SystemActor(created.workspace.id, datetime.now(UTC))
+        await billing.grant_credits(session, acting, 100_000, reason="bench")
+        return created.api_key
+
+
+def run_job(directory: Path, fake: FakeLlm, shape: Shape, posts: int) -> float:
+    """Wall seconds from submitting the job to seeing it finished, on a fresh database."""
+    return asyncio.run(_run_job(_settings(directory, fake, shape), posts))
+
+
+async def _run_job(settings: Settings, posts: int) -> float:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        headers = {"Authorization": f"Bearer {await _tenant(app.state.services)}"}
+        start = datetime(2030, 1, 1, 9, tzinfo=UTC)
+        body = {
+            "accountId": "acc_bench",
+            "platform": "linkedin",
+            "totalPosts": posts,
+            "scheduledDates": [(start + timedelta(hours=i)).isoformat() for i in range(posts)],
+            "topicHint": "shipping batch work",
+        }
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            began = time.perf_counter()
+            submitted = await http.post("/v1/bulk-generate", json=body, headers=headers)
+            submitted.raise_for_status()
+            job_id = submitted.json()["jobId"]
+            while True:
+                job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=headers)).json()
+                if job["job"]["status"] in FINISHED:
+                    elapsed = time.perf_counter() - began
+                    break
+                await asyncio.sleep(0.05)
+        if job["job"]["completedPosts"] != posts:
+            raise RuntimeError(f"job ended {job['job']['status']}: {job['job']}")
+        return elapsed
+
+
+async def direct_calls(fake: FakeLlm, posts: int) -> float:
+    """Wall seconds for ``posts`` engine calls one after another, no jobs and no database."""
+    llm = LlmSettings(model="ollama:bench", base_url=fake.base_url, api_key="k", max_retries=0)
+    began = time.perf_counter()
+    for index in range(posts):
+        engine = engine_for(llm)
+        task = PostTask(topic="shipping batch work", platform="linkedin", batch_index=index)
+        try:
+            await engine.run(task)
+        finally:
+            close = getattr(engine, "aclose", None)
+            if close is not None:
+                await close()
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=1.0)
+    args = parser.parse_args()
+    posts = args.posts
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        with FakeLlm(latency=args.latency) as slow:
+            latency_rows = [
+                (shape, run_job(directory, slow, shape, posts))
+                for shape in (SEQUENTIAL, CONFIGURED, WIDE)
+            ]
+        with FakeLlm(latency=0.0) as instant:
+            direct = asyncio.run(direct_calls(instant, posts))
+            overhead_rows = [
+                (shape, run_job(directory, instant, shape, posts))
+                for shape in (SEQUENTIAL, SEQUENTIAL_FAST_POLL, CONFIGURED)
+            ]
+    sequential = latency_rows[0][1]
+    print(f"{posts}-post bulk job, fake model latency {args.latency:g} s\n")
+    print("| run | window / model calls at once | wall time (s) | vs sequential |")
+    print("|---|---|---|---|")
+    for shape, seconds in latency_rows:
+        print(
+            f"| {shape.name} | {shape.window} / {shape.llm_concurrency} | {seconds:.1f} "
+            f"| {seconds / sequential:.2f} |"
+        )
+    print(f"\nideal with no overhead: sequential {posts * args.latency:.0f} s")
+    per_call = direct / posts * 1000
+    print(f"\nengine overhead, fake model latency 0 s ({posts} posts)\n")
+    print("| run | queue polling (s) | per post (ms) | overhead per post vs direct call (ms) |")
+    print("|---|---|---|---|")
+    print(f"| direct engine calls, sequential (baseline) | - | {per_call:.1f} | - |")
+    for shape, seconds in overhead_rows:
+        per_post = seconds / posts * 1000
+        print(
+            f"| bulk job, {shape.name} | {shape.polling:g} | {per_post:.1f} "
+            f"| {per_post - per_call:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from postwright.domain.billing.models import (
 from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
+from postwright.domain.media.models import ImageJob, MediaAsset
 from postwright.domain.personas.models import Persona
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "CreditReservation",
     "GenerationUsage",
     "IdempotencyRecord",
+    "ImageJob",
     "IncomingWebhookEvent",
+    "MediaAsset",
     "Membership",
     "Persona",
     "Plan",

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from postwright import __version__
+from postwright.api import media as media_files
 from postwright.api import system
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
@@ -22,6 +23,7 @@ from postwright.api.voxburst import bulk as voxburst_bulk
 from postwright.api.voxburst import personas as voxburst_personas
 from postwright.api.webhooks import incoming as incoming_webhooks
 from postwright.api.zorbit import billing as zorbit_billing
+from postwright.api.zorbit import images as zorbit_images
 from postwright.api.zorbit import personas as zorbit_personas
 from postwright.api.zorbit import user as zorbit_user
 from postwright.core import jobs
@@ -31,6 +33,7 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import bulk_workflow
+from postwright.domain.media import workflow as image_workflow
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -54,6 +57,8 @@ ROUTERS = (
     voxburst_personas.router,
     voxburst_ai.router,
     voxburst_bulk.router,
+    media_files.router,
+    zorbit_images.router,
 )
 
 
@@ -83,6 +88,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
         await bulk_workflow.recover_orphans()
+        await image_workflow.recover_orphans()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -256,3 +256,10 @@ async def display_url(
 # sparkvox shows these in ``image_url`` while a job runs and when it failed.
 GENERATING = "__generating__"
 FAILED = "__error__"
+
+
+def key_for_url(storage: MediaStorage, url: str, workspace_id: str) -> str | None:
+    """The workspace's key behind one of our public URLs (sparkvox PATCH ``image_url``), or
+    None for an outside URL or another workspace's file."""
+    key = storage.key_from_url(url)
+    return key if key is not None and key_belongs_to(key, workspace_id) else None

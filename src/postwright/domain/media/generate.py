@@ -234,3 +234,59 @@ def job_request(job: ImageJob) -> ImageRequest:
         tagline=str(design.get("tagline") or ""),
         palette_seed=str(design.get("palette_seed") or ""),
     )
+
+
+async def project_post(
+    session: AsyncSession, acting: Acting, project_id: str, post_id: str
+) -> Post:
+    """A sparkvox post: a row of ``posts`` in this workspace and project, else 404."""
+    post = await session.scalar(
+        select(Post)
+        .where(
+            Post.id == post_id,
+            Post.project_id == project_id,
+            Post.workspace_id == acting.workspace_id,
+            Post.deleted_at.is_(None),
+        )
+        .with_for_update()
+    )
+    if post is None:
+        raise NotFound("Post not found")
+    return post
+
+
+async def start_post_image(
+    session: AsyncSession,
+    acting: Acting,
+    settings: Settings,
+    *,
+    project_id: str,
+    post_id: str,
+    post_content: str | None,
+) -> ImageJob:
+    """sparkvox's Generate Image: the post reads ``__generating__`` until the job ends. Asking
+    again while one runs attaches to it instead of paying twice."""
+    post = await project_post(session, acting, project_id, post_id)
+    running = await session.scalar(
+        select(ImageJob).where(
+            ImageJob.post_id == post.id,
+            ImageJob.workspace_id == acting.workspace_id,
+            ImageJob.status == ImageJobStatus.PROCESSING,
+        )
+    )
+    if running is not None:
+        return running
+    content = (post_content or "").strip() or post.content
+    if not content.strip():
+        raise ValidationFailed(
+            "The post has no content to illustrate",
+            details=[{"field": "post_content", "message": "required when the post is empty"}],
+        )
+    request = await design_for(
+        session,
+        acting.workspace_id,
+        content=content,
+        persona_id=post.persona_id,
+        platform=post.platform,
+    )
+    return await start_job(session, acting, settings, request=request, post=post)

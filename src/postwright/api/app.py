@@ -17,6 +17,7 @@ from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.platform import accounts as platform_accounts
 from postwright.api.powerpost import credits as powerpost_credits
+from postwright.api.powerpost import media as powerpost_media
 from postwright.api.sparkvox import images as sparkvox_images
 from postwright.api.voxburst import ai as voxburst_ai
 from postwright.api.voxburst import billing as voxburst_billing
@@ -61,6 +62,7 @@ ROUTERS = (
     media_files.router,
     zorbit_images.router,
     sparkvox_images.router,
+    powerpost_media.router,
 )
 
 

@@ -263,3 +263,30 @@ def key_for_url(storage: MediaStorage, url: str, workspace_id: str) -> str | Non
     None for an outside URL or another workspace's file."""
     key = storage.key_from_url(url)
     return key if key is not None and key_belongs_to(key, workspace_id) else None
+
+
+@dataclass(frozen=True)
+class AssetView:
+    asset: MediaAsset
+    signed: SignedImage | None
+
+
+async def asset_view(
+    session: AsyncSession,
+    acting: Acting,
+    storage: MediaStorage,
+    settings: Settings,
+    asset_id: str,
+) -> AssetView:
+    """An asset of this workspace (404 otherwise), its upload checked if it just arrived, with
+    a signed URL once it is ready."""
+    asset = await session.scalar(
+        select(MediaAsset).where(
+            MediaAsset.id == asset_id, MediaAsset.workspace_id == acting.workspace_id
+        )
+    )
+    if asset is None:
+        raise MediaNotFound()
+    asset = await confirm_upload(session, storage, asset, now=acting.now())
+    signed = await sign(storage, settings, asset.key) if asset.status == AssetStatus.READY else None
+    return AssetView(asset, signed)

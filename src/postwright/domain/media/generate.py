@@ -290,3 +290,53 @@ async def start_post_image(
         platform=post.platform,
     )
     return await start_job(session, acting, settings, request=request, post=post)
+
+
+async def start_images(
+    session: AsyncSession,
+    acting: Acting,
+    settings: Settings,
+    *,
+    prompt: str | None,
+    caption: str | None,
+    count: int,
+    style: ImageStyle,
+    aspect_ratio: AspectRatio,
+    persona_id: str | None = None,
+) -> ImageJob:
+    """powerpost's Generate Images: from a prompt, or from an existing caption (the card's
+    headline and the model prompt are then drawn from the caption)."""
+    text = (caption or "").strip()
+    if not (prompt or "").strip() and not text:
+        raise ValidationFailed(
+            "prompt or caption is required",
+            details=[{"field": "prompt", "message": "prompt or caption is required"}],
+        )
+    request = await design_for(
+        session,
+        acting.workspace_id,
+        content=text or (prompt or ""),
+        persona_id=persona_id,
+        custom_prompt=(prompt or "").strip() or None,
+        style=style,
+        aspect_ratio=aspect_ratio,
+    )
+    return await start_job(session, acting, settings, request=request, count=count)
+
+
+@dataclass(frozen=True)
+class JobView:
+    job: ImageJob
+    images: list[SignedImage]
+
+
+async def job_view(
+    session: AsyncSession, acting: Acting, storage: MediaStorage, settings: Settings, job_id: str
+) -> JobView:
+    job = await session.scalar(
+        select(ImageJob).where(ImageJob.id == job_id, ImageJob.workspace_id == acting.workspace_id)
+    )
+    if job is None:
+        raise NotFound("Generation not found")
+    images = [await sign(storage, settings, str(key)) for key in job.asset_keys or []]
+    return JobView(job, images)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postwright.core.clock import Clock
 from postwright.core.settings import Settings
-from postwright.domain.media.s3 import S3Config, S3Storage, make_s3_client
 from postwright.domain.media.storage import LocalStorage, MediaStorage
+
+if TYPE_CHECKING:
+    # boto3 takes half a second to import: only S3 deployments pay for it.
+    from postwright.domain.media.s3 import S3Config
 
 
 def public_base_url(settings: Settings) -> str:
@@ -26,6 +30,8 @@ def local_storage(settings: Settings, clock: Clock | None = None) -> LocalStorag
 
 
 def s3_config(settings: Settings) -> S3Config:
+    from postwright.domain.media.s3 import S3Config
+
     media = settings.media
     if not media.s3_bucket:
         raise ValueError("POSTWRIGHT_MEDIA_S3_BUCKET is required with POSTWRIGHT_MEDIA_BACKEND=s3")
@@ -43,12 +49,16 @@ def s3_config(settings: Settings) -> S3Config:
 
 @lru_cache(maxsize=8)
 def _cached_s3_client(config: S3Config) -> object:
+    from postwright.domain.media.s3 import make_s3_client
+
     # boto3 clients are thread-safe and slow to build: one per configuration.
     return make_s3_client(config)
 
 
 def storage_for(settings: Settings, clock: Clock | None = None) -> MediaStorage:
     if settings.media.backend == "s3":
+        from postwright.domain.media.s3 import S3Storage
+
         config = s3_config(settings)
         return S3Storage(config, _cached_s3_client(config), clock)  # type: ignore[arg-type]
     return local_storage(settings, clock)

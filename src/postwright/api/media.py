@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from postwright.api.deps import ServicesDep, SessionDep
-from postwright.core.errors import Forbidden, NotFound, error_responses
+from postwright.core.errors import Forbidden, NotFound, ValidationFailed, error_responses
 from postwright.core.services import Services
 from postwright.domain.media import assets
 from postwright.domain.media.backend import local_storage
@@ -33,7 +33,7 @@ def _local(services: Services) -> LocalStorage:
     response_class=FileResponse,
     responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}}},
-        **error_responses(Forbidden, NotFound),
+        **error_responses(ValidationFailed, Forbidden, NotFound),
     },
 )
 async def signed_media(

@@ -280,3 +280,37 @@ async def test_upload_url_refuses_other_types_and_big_files(
     huge = await _upload_target(client, tenant, post_id, file_size_bytes=50 * 1024 * 1024 + 1)
     assert huge.status_code == 413
     assert huge.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_a_job_accepted_before_a_crash_is_run_at_start_up(
+    database_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Committed but never enqueued (the process died in between): the next start runs it."""
+    idle = make_settings(database_url, tmp_path, jobs=JobSettings(enabled=False))
+    services = Services.build(idle, clock=clock)
+    try:
+        tenant = await funded_tenant(services, 20)
+        post_id = await make_post(
+            services, workspace_id=tenant.workspace_id, user_id=tenant.user_id, project_id=PROJECT
+        )
+        async with services.db.transaction() as session:
+            acting = SystemActor(tenant.workspace_id, clock.now(), tenant.user_id)
+            await generate.start_post_image(
+                session,
+                acting,
+                idle,
+                project_id=PROJECT,
+                post_id=post_id,
+                post_content=None,
+            )
+            discard_after_commit(session)
+    finally:
+        await services.close()
+
+    running = make_settings(database_url, tmp_path, jobs=JobSettings(polling_interval_seconds=0.05))
+    async for _, restarted in _client(running, clock):
+        url = await _settled_image_url(restarted, post_id)
+        assert url is not None
+        assert url.startswith("http")
+        state = await ledger_state(restarted, tenant.workspace_id)
+        assert (state["balance"], state["reserved"]) == (15, 0)

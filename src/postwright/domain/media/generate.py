@@ -21,8 +21,13 @@ from postwright.domain.billing import service as billing
 from postwright.domain.billing.context import Acting
 from postwright.domain.content.models import Post
 from postwright.domain.media.assets import GENERATING, SignedImage, record_generated, sign
-from postwright.domain.media.formats import FILE_EXTENSIONS, AspectRatio
-from postwright.domain.media.images import ImageRequest, ImageStyle, image_provider_for
+from postwright.domain.media.formats import FILE_EXTENSIONS, AspectRatio, parse_aspect_ratio
+from postwright.domain.media.images import (
+    ImageRequest,
+    ImageStyle,
+    image_provider_for,
+    parse_style,
+)
 from postwright.domain.media.images.base import GeneratedImage
 from postwright.domain.media.models import ImageJob, ImageJobStatus
 from postwright.domain.media.prompts import headline_of, image_prompt_for
@@ -222,9 +227,6 @@ async def start_job(
 
 
 def job_request(job: ImageJob) -> ImageRequest:
-    from postwright.domain.media.formats import parse_aspect_ratio
-    from postwright.domain.media.images import parse_style
-
     design = job.design or {}
     return ImageRequest(
         prompt=job.prompt,

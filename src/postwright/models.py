@@ -18,6 +18,7 @@ from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
 from postwright.domain.jobs.generation_models import ContentGeneration
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
+from postwright.domain.media.models import ImageJob, MediaAsset
 from postwright.domain.personas.models import Persona
 from postwright.domain.projects.models import Moment, Project
 from postwright.domain.publishing.models import (
@@ -44,7 +45,9 @@ __all__ = [
     "GenerationUsage",
     "Idea",
     "IdempotencyRecord",
+    "ImageJob",
     "IncomingWebhookEvent",
+    "MediaAsset",
     "Membership",
     "Moment",
     "OAuthSignIn",

@@ -39,7 +39,8 @@ def test_app_routes_and_spec_paths_are_the_same_set(app: FastAPI) -> None:
         for method in operations
     }
     served = {
-        (route.path, method)
+        # path_format: a ``{key:path}`` route is documented as ``{key}``.
+        (route.path_format, method)
         for route in api_routes(app.routes)
         if route.path not in SPEC_ROUTES and route.include_in_schema
         for method in route.methods - {"HEAD"}

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from postwright import __version__
+from postwright.api import media as media_files
 from postwright.api import system
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
@@ -20,7 +21,9 @@ from postwright.api.platform import posts_io as platform_posts_io
 from postwright.api.platform import webhooks as platform_webhooks
 from postwright.api.powerpost import credits as powerpost_credits
 from postwright.api.powerpost import generations as powerpost_generations
+from postwright.api.powerpost import media as powerpost_media
 from postwright.api.powerpost import posts as powerpost_posts
+from postwright.api.sparkvox import images as sparkvox_images
 from postwright.api.sparkvox import posts as sparkvox_posts
 from postwright.api.sparkvox import projects as sparkvox_projects
 from postwright.api.voxburst import ai as voxburst_ai
@@ -33,6 +36,7 @@ from postwright.api.zorbit import billing as zorbit_billing
 from postwright.api.zorbit import comments as zorbit_comments
 from postwright.api.zorbit import feed as zorbit_feed
 from postwright.api.zorbit import ideas as zorbit_ideas
+from postwright.api.zorbit import images as zorbit_images
 from postwright.api.zorbit import personas as zorbit_personas
 from postwright.api.zorbit import posts as zorbit_posts
 from postwright.api.zorbit import publishing as zorbit_publishing
@@ -45,6 +49,7 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import bulk_workflow, generation_workflow
+from postwright.domain.media import workflow as image_workflow
 from postwright.domain.projects import workflow as project_workflow
 from postwright.domain.publishing import workflow as publishing_workflow
 from postwright.domain.webhooks import delivery as webhook_delivery
@@ -86,6 +91,10 @@ ROUTERS = (
     powerpost_posts.router,
     powerpost_generations.router,
     platform_webhooks.router,
+    media_files.router,
+    zorbit_images.router,
+    sparkvox_images.router,
+    powerpost_media.router,
 )
 
 
@@ -119,6 +128,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
         await publishing_workflow.start_schedule(services)
         await generation_workflow.recover_orphans()
         await webhook_delivery.recover_pending()
+        await image_workflow.recover_orphans()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -23,6 +23,7 @@ from postwright.core.clock import isoformat_z
 from postwright.core.logging import logger
 from postwright.core.services import Services
 
+UPLOAD_PATH = "/media-upload/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -58,6 +59,10 @@ class RequestMiddleware:
         )
         status_holder = {"status": 500, "started": False}
         limit = self.services.settings.http.max_body_bytes
+        if scope["path"].startswith(UPLOAD_PATH):
+            # Signed image uploads are bigger than JSON bodies; the route enforces the
+            # size its URL was signed for.
+            limit = max(limit, self.services.settings.media.max_upload_bytes)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

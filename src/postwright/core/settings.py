@@ -198,6 +198,39 @@ class WebhookSettings(BaseSettings):
     concurrency: int = Field(default=8, ge=1)
 
 
+class MediaSettings(BaseSettings):
+    """Where media lives and which image provider draws pictures. ``backend=local`` keeps
+    files under ``local_dir`` (default ``{data_dir}/media``) and serves them through the app
+    with HMAC-signed, expiring URLs; ``s3`` uses presigned URLs of an S3-compatible bucket."""
+
+    model_config = _config("POSTWRIGHT_MEDIA_")
+
+    backend: Literal["local", "s3"] = "local"
+    local_dir: Path | None = None
+    # How clients reach this app; signed local URLs start with it.
+    public_base_url: str | None = None
+    url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    upload_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    s3_public_base_url: str | None = None
+    # "builtin" (Pillow cards, no key), "openai" (Images API) or "replicate".
+    image_provider: Literal["builtin", "openai", "replicate"] = "builtin"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_model: str = "gpt-image-1"
+    replicate_api_token: SecretStr | None = None
+    replicate_base_url: str = "https://api.replicate.com/v1"
+    replicate_model: str = "black-forest-labs/flux-schnell"
+    provider_timeout_seconds: float = Field(default=120.0, gt=0)
+    provider_poll_interval_seconds: float = Field(default=1.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = _config("POSTWRIGHT_")
 
@@ -223,6 +256,7 @@ class Settings(BaseSettings):
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -35,6 +35,10 @@ from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PostTask
 from postwright.domain.jobs.bulk import cost_per_post, emit_job_event, extra_per_post
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
+from postwright.domain.media import generate as media
+from postwright.domain.media.assets import record_generated
+from postwright.domain.media.backend import storage_for
+from postwright.domain.media.errors import MediaProviderError
 from postwright.domain.personas import service as personas
 
 PREVIOUS_POSTS = 30
@@ -201,8 +205,9 @@ async def _generate_item(job_id: str, position: int, previous: list[str]) -> str
         close = getattr(engine, "aclose", None)
         if close is not None:
             await close()
+    image = await _item_image(services, job_id, position, result.output.content)
     try:
-        return await _complete_item(services, job_id, position, result)
+        return await _complete_item(services, job_id, position, result, image)
     except InsufficientCredits:
         # The extra charge no longer fits: the post stays pending and the job pauses.
         return "needs_credits"
@@ -240,8 +245,40 @@ async def _task_for(
         )
 
 
+async def _item_image(
+    services: Services, job_id: str, position: int, content: str
+) -> media.StoredImage | None:
+    """The post's image when the job asked for images; None when it did not or the provider
+    failed (the post is kept, and its image credits refunded)."""
+    async with services.db.transaction() as session:
+        job = await session.get(BulkJob, job_id)
+        if job is None or not job.generate_images:
+            return None
+        request = await media.design_for(
+            session,
+            job.workspace_id,
+            content=content,
+            persona_id=job.persona_id,
+            platform=job.platform,
+        )
+        # Named after the item, so a re-run step overwrites its own file.
+        stem = f"{job.workspace_id}/images/{job.id}_{position}"
+    try:
+        storage = storage_for(services.settings, services.clock)
+        return await media.draw_and_store(services.settings, storage, request, stem)
+    except MediaProviderError as exc:
+        logger.warning(
+            "bulk_item.image_failed", job_id=job_id, position=position, error=exc.message
+        )
+        return None
+
+
 async def _complete_item(
-    services: Services, job_id: str, position: int, result: GenerationResult[PostText]
+    services: Services,
+    job_id: str,
+    position: int,
+    result: GenerationResult[PostText],
+    image: media.StoredImage | None = None,
 ) -> str:
     async with services.db.transaction() as session:
         job = await _locked_job(session, job_id)
@@ -254,7 +291,7 @@ async def _complete_item(
         if item.status != ItemStatus.PENDING or job.status != JobStatus.PROCESSING:
             return "discarded"
         acting = _acting(job, services)
-        cost = cost_per_post(services.settings, job.generate_images)
+        cost = cost_per_post(services.settings, job.generate_images and image is not None)
         from_reservation = min(cost, job.credits_per_post)
         extra = cost - from_reservation
         if extra:
@@ -292,6 +329,20 @@ async def _complete_item(
             updated_at=now,
         )
         session.add(post)
+        if image is not None:
+            storage = storage_for(services.settings, services.clock)
+            media.attach(post, storage, image.key, acting)
+            record_generated(
+                session,
+                acting,
+                key=image.key,
+                content_type=image.content_type,
+                size_bytes=image.size_bytes,
+                provider=image.provider,
+                prompt=post.content[:2000],
+                post_id=post.id,
+                job_id=job.id,
+            )
         item.status = ItemStatus.COMPLETED
         item.post_id = post.id
         item.completed_at = now

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from postwright import __version__
 from postwright.api import system
+from postwright.api.adcopy import routes as adcopy_routes
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
@@ -30,6 +31,7 @@ from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
+from postwright.domain.adcopy import workflow as adcopy_workflow
 from postwright.domain.jobs import bulk_workflow
 
 DESCRIPTION = """
@@ -54,6 +56,7 @@ ROUTERS = (
     voxburst_personas.router,
     voxburst_ai.router,
     voxburst_bulk.router,
+    adcopy_routes.router,
 )
 
 
@@ -83,6 +86,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
         await bulk_workflow.recover_orphans()
+        await adcopy_workflow.install(services)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

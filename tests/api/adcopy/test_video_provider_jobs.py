@@ -1,0 +1,101 @@
+"""Video jobs rendered by an avatar provider (a fake HeyGen on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from postwright.api.app import create_app
+from postwright.core.clock import FrozenClock
+from postwright.core.services import Services
+from tests.api.adcopy.helpers import available, grant, ledger, poll, project_with_product
+from tests.api.adcopy.test_jobs import JobClient, job_settings, read_asset
+from tests.factories import Tenant, make_tenant
+from tests.fakes.heygen import VIDEO_BYTES, FakeHeyGen
+
+
+@pytest.fixture(scope="module")
+def heygen_server() -> Iterator[FakeHeyGen]:
+    with FakeHeyGen().running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def heygen(heygen_server: FakeHeyGen) -> FakeHeyGen:
+    heygen_server.reset()
+    return heygen_server
+
+
+@pytest.fixture
+async def provider_client(
+    database_url: str, tmp_path: Path, clock: FrozenClock, heygen: FakeHeyGen
+) -> AsyncIterator[JobClient]:
+    settings = job_settings(
+        database_url,
+        tmp_path,
+        video_provider="heygen",
+        video_provider_base_url=heygen.base_url,
+        video_provider_api_key=heygen.api_key,
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http, app.state.services
+
+
+async def submit_video(http: httpx.AsyncClient, tenant: Tenant, services: Services) -> str:
+    await grant(services, tenant, 100)
+    project_id, product_id = await project_with_product(http, tenant)
+    response = await http.post(
+        "/api/generate/video",
+        json={
+            "projectId": project_id,
+            "productId": product_id,
+            "script": "Hey! You need to check out this amazing product...",
+            "avatarUrl": "https://example.com/avatar.jpg",
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["creditsUsed"] == 40
+    return str(response.json()["jobId"])
+
+
+async def test_provider_video_is_polled_until_ready_and_stored(
+    provider_client: JobClient, heygen: FakeHeyGen
+) -> None:
+    http, services = provider_client
+    tenant = await make_tenant(services)
+    heygen.polls_before_done = 2
+
+    job = await poll(http, tenant, await submit_video(http, tenant, services))
+
+    assert job["status"] == "completed"
+    [asset] = job["assets"]
+    assert asset["type"] == "video"
+    assert await read_asset(services, asset["url"]) == VIDEO_BYTES
+    [sent] = heygen.posts
+    assert sent["video_inputs"][0]["voice"]["voice_id"] == "male-1"
+    assert sent["dimension"] == {"width": 720, "height": 1280}
+
+
+async def test_a_video_the_provider_fails_is_refunded(
+    provider_client: JobClient, heygen: FakeHeyGen
+) -> None:
+    http, services = provider_client
+    tenant = await make_tenant(services)
+    heygen.fail_videos = True
+    job_id = await submit_video(http, tenant, services)
+    charged = await available(services, tenant)
+
+    job = await poll(http, tenant, job_id)
+
+    assert job["status"] == "failed"
+    assert job["error"] == "avatar could not be animated"
+    assert job["assets"] == []
+    assert await available(services, tenant) == charged + 40
+    assert await ledger(services, tenant, job_id) == [("consume", -40), ("refund", 40)]

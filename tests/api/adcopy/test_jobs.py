@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,8 +21,11 @@ from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import AdcopySettings, JobSettings, Settings
 from postwright.domain.adcopy.assets import media_storage
+from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType
+from postwright.domain.billing import service as billing
 from postwright.domain.media.storage import LocalStorage
 from tests.api.adcopy.helpers import (
+    acting,
     available,
     drain,
     grant,
@@ -246,3 +251,52 @@ async def test_builtin_video_job_renders_a_captioned_mp4(job_client: JobClient) 
     assert "Video: h264" in probe
     assert "1280x720" in probe
     await ledger_matches_balance(services, tenant)
+
+
+async def test_the_scheduled_sweep_expires_a_stuck_job(
+    database_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    settings = job_settings(database_url, tmp_path, expiry_sweep_cron="* * * * * *")
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        services: Services = app.state.services
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            tenant = await make_tenant(services)
+            project_id, product_id = await project_with_product(http, tenant)
+            before = await available(services, tenant)
+            # A job whose worker died mid-render, long past its deadline.
+            job_id = str(uuid.uuid4())
+            now = clock.now()
+            async with services.db.transaction() as session:
+                session.add(
+                    AdJob(
+                        id=job_id,
+                        workspace_id=tenant.workspace_id,
+                        user_id=tenant.user_id,
+                        project_id=project_id,
+                        product_id=product_id,
+                        type=AdJobType.STATIC_AD,
+                        status=AdJobStatus.PROCESSING,
+                        params={"aspectRatio": "1:1"},
+                        credits_used=3,
+                        deadline_at=now - timedelta(seconds=1),
+                        created_at=now - timedelta(hours=1),
+                        updated_at=now,
+                    )
+                )
+                await session.flush()
+                await billing.charge_credits(
+                    session,
+                    acting(services, tenant),
+                    "static_ad",
+                    amount=3,
+                    related_id=job_id,
+                    reference=f"{job_id}:charge",
+                )
+
+            job = await poll(http, tenant, job_id)
+
+            assert job["status"] == "expired"
+            assert await available(services, tenant) == before
+            assert await ledger(services, tenant, job_id) == [("consume", -3), ("refund", 3)]

@@ -1,4 +1,5 @@
-"""A fake HeyGen-style avatar-video API: generate, status, and the finished file.
+"""A fake HeyGen-style avatar-video API: generate, status, and the finished file — plus
+``/avatars/green.png``, a plain green portrait for videos that show the user's avatar.
 
 Each video reports ``processing`` for ``polls_before_done`` status calls, then ``completed``
 with a ``video_url`` on this server (or ``failed`` when scripted with ``fail_videos``).
@@ -6,15 +7,18 @@ with a ``video_url`` on this server (or ``failed`` when scripted with ``fail_vid
 
 from __future__ import annotations
 
+import io
 import itertools
 from typing import Any
 
+from PIL import Image
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.server import FakeServer
 
+AVATAR_COLOUR = (0, 200, 0)
 VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isomfake-heygen-video"
 
 
@@ -77,8 +81,16 @@ class FakeHeyGen(FakeServer):
         async def file(request: Request) -> Response:
             return Response(VIDEO_BYTES, media_type="video/mp4")
 
+        async def avatar(request: Request) -> Response:
+            if request.path_params["name"] != "green.png":
+                return JSONResponse({"error": "no such avatar"}, status_code=404)
+            buffer = io.BytesIO()
+            Image.new("RGB", (64, 64), AVATAR_COLOUR).save(buffer, format="PNG")
+            return Response(buffer.getvalue(), media_type="image/png")
+
         return [
             Route("/v2/video/generate", generate, methods=["POST"]),
             Route("/v1/video_status.get", status, methods=["GET"]),
             Route("/files/{name}", file, methods=["GET"]),
+            Route("/avatars/{name}", avatar, methods=["GET"]),
         ]

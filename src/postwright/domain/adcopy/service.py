@@ -29,6 +29,7 @@ from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.adcopy.assets import AssetLink, media_storage, signed_links
+from postwright.domain.adcopy.avatar import check_public_url
 from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType, AdProduct, AdProject
 from postwright.domain.billing.service import (
     Action,
@@ -257,6 +258,9 @@ async def submit_media_job(
     if existing := await _reusable(session, actor, settings, job_type, idempotency_key):
         return await _reused(session, actor, existing)
     await _product(session, actor, project_id, product_id)
+    if avatar_url := params.get("avatarUrl"):
+        allow_loopback = settings.http.allow_loopback_urls
+        await check_public_url(str(avatar_url), allow_loopback=allow_loopback)
     await require_ai_access(session, actor)
     now = actor.now()
     job = AdJob(

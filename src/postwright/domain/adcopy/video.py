@@ -18,6 +18,7 @@ from pathlib import Path
 import imageio_ffmpeg  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw
 
+from postwright.domain.adcopy.avatar import round_portrait
 from postwright.domain.adcopy.design import VIDEO_SIZES, Palette, draw_lines, fit_text
 
 WORDS_PER_SECOND = 2.5  # about 150 words a minute, a comfortable voice-over pace
@@ -63,14 +64,31 @@ class VideoSpec:
     product_name: str
     aspect_ratio: str = "9:16"
     brand_colors: list[str] = field(default_factory=list)
+    avatar: bytes | None = None  # the fetched avatarUrl image, shown as a round portrait
 
 
-def _frame(spec: VideoSpec, caption: Caption, palette: Palette) -> Image.Image:
+def portrait_box(aspect_ratio: str) -> tuple[int, int, int]:
+    """Left, top and diameter of the avatar portrait on a frame."""
+    width, height = VIDEO_SIZES[aspect_ratio]
+    diameter = min(width, height) * 3 // 10
+    return (
+        (width - diameter) // 2,
+        int(height * 0.58) - diameter - min(width, height) // 20,
+        diameter,
+    )
+
+
+def _frame(
+    spec: VideoSpec, caption: Caption, palette: Palette, portrait: Image.Image | None
+) -> Image.Image:
     width, height = VIDEO_SIZES[spec.aspect_ratio]
     image = Image.new("RGB", (width, height), palette.background)
     draw = ImageDraw.Draw(image)
     unit = min(width, height)
     margin = width // 12
+    if portrait is not None:
+        left, top, _ = portrait_box(spec.aspect_ratio)
+        image.paste(portrait, (left, top), portrait)
     draw.rectangle((0, 0, width, max(6, height // 100)), fill=palette.accent)
     name_face, name_lines = fit_text(
         draw,
@@ -116,10 +134,13 @@ def _concat_list(frames: list[Path], captions: list[Caption]) -> str:
 
 def _write_frames(spec: VideoSpec, captions: list[Caption], directory: Path) -> list[Path]:
     palette = Palette.for_brand(spec.brand_colors, "product_hero")
+    portrait = None
+    if spec.avatar is not None:
+        portrait = round_portrait(spec.avatar, portrait_box(spec.aspect_ratio)[2])
     paths = []
     for index, caption in enumerate(captions):
         path = directory / f"frame{index:04d}.png"
-        _frame(spec, caption, palette).save(path)
+        _frame(spec, caption, palette, portrait).save(path)
         paths.append(path)
     return paths
 

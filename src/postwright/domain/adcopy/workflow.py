@@ -20,6 +20,7 @@ from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.adcopy import assets, lifecycle
+from postwright.domain.adcopy.avatar import AvatarUnavailable, fetch_avatar
 from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType, AdProduct, AdProject
 from postwright.domain.adcopy.render import StaticAdSpec, render_static_ad
 from postwright.domain.adcopy.video import VideoRenderError, VideoSpec, render_video
@@ -69,7 +70,7 @@ async def ad_job(job_id: str) -> str:
         if stored is None:
             return "stopped"
         return await _complete(job_id, stored)
-    except (JobFailed, VideoProviderError, VideoRenderError) as exc:
+    except (JobFailed, AvatarUnavailable, VideoProviderError, VideoRenderError) as exc:
         await _fail(job_id, str(exc))
         return AdJobStatus.FAILED.value
     except Exception as exc:
@@ -125,11 +126,16 @@ async def _render(job_id: str) -> list[dict[str, Any]] | None:
         data = await asyncio.to_thread(render_static_ad, spec)
         content_type, kind = "image/png", "image"
     else:
+        avatar = None
+        if avatar_url := params.get("avatarUrl"):
+            allow_loopback = services.settings.http.allow_loopback_urls
+            avatar = await fetch_avatar(str(avatar_url), allow_loopback=allow_loopback)
         video = VideoSpec(
             script=params["script"],
             product_name=product.name,
             aspect_ratio=params.get("aspectRatio") or "9:16",
             brand_colors=[str(c) for c in project.brand_colors],
+            avatar=avatar,
         )
         data = await render_video(video)
         content_type, kind = "video/mp4", "video"

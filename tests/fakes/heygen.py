@@ -37,6 +37,7 @@ class FakeHeyGen(FakeServer):
     def reset(self) -> None:
         super().reset()
         with self.lock:
+            self.valid_tokens = {self.api_key}
             self.videos.clear()
             self.polls_before_done = 1
             self.fail_videos = False

@@ -222,3 +222,19 @@ async def test_a_missing_avatar_fails_the_video_and_refunds_it(
     assert job["status"] == "failed"
     assert job["error"] == "The avatar URL answered 404"
     assert await available(services, tenant) == before
+
+
+async def test_a_provider_refusing_the_key_fails_the_video_and_refunds_it(
+    provider_client: JobClient, heygen: FakeHeyGen
+) -> None:
+    http, services = provider_client
+    tenant = await make_tenant(services)
+    heygen.revoke(heygen.api_key)
+    job_id = await submit_video(http, tenant, services)
+    charged = await available(services, tenant)
+
+    job = await poll(http, tenant, job_id)
+
+    assert job["status"] == "failed"
+    assert job["error"].startswith("provider answered 401")
+    assert await available(services, tenant) == charged + 40

@@ -173,6 +173,8 @@ def product_out(product: AdProduct) -> ProductOut:
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
 async def create_project(body: ProjectBody, actor: ActorDep, session: SessionDep) -> ProjectOut:
+    """A project (a brand or campaign) groups products; its ``brandColors`` paint the static
+    ads and videos generated for them. Ids are UUIDs, as in every adcopy request."""
     project = await adcopy.create_project(
         session, actor, name=body.name, description=body.description, brand_colors=body.brandColors
     )
@@ -181,6 +183,7 @@ async def create_project(body: ProjectBody, actor: ActorDep, session: SessionDep
 
 @router.get("/projects", response_model=ProjectList)
 async def list_projects(actor: ActorDep, session: SessionDep) -> ProjectList:
+    """This workspace's projects, newest first."""
     return ProjectList(
         projects=[project_out(p) for p in await adcopy.list_projects(session, actor)]
     )
@@ -195,6 +198,8 @@ async def list_projects(actor: ActorDep, session: SessionDep) -> ProjectList:
 async def create_product(
     project_id: UUID, body: ProductBody, actor: ActorDep, session: SessionDep
 ) -> ProductOut:
+    """A product to advertise; ``name``, ``description`` and ``price`` feed the copy and the
+    rendered ads. 404 when the project is not this workspace's."""
     product = await adcopy.create_product(
         session,
         actor,
@@ -213,6 +218,7 @@ async def create_product(
     responses=error_responses(NotFound),
 )
 async def list_products(project_id: UUID, actor: ActorDep, session: SessionDep) -> ProductList:
+    """The project's products, newest first."""
     products = await adcopy.list_products(session, actor, str(project_id))
     return ProductList(products=[product_out(p) for p in products])
 

@@ -283,14 +283,15 @@ async def submit_media_job(
             return await _reused(session, actor, existing)
         raise Conflict("A request with this idempotencyKey is already being processed")
     amount = price(settings.billing.costs, JOB_COSTS[job_type])
-    await charge_credits(
-        session,
-        actor,
-        job_type.value,
-        amount=amount,
-        related_id=job.id,
-        reference=f"{job.id}:charge",
-    )
+    if amount:
+        await charge_credits(
+            session,
+            actor,
+            job_type.value,
+            amount=amount,
+            related_id=job.id,
+            reference=f"{job.id}:charge",
+        )
     job.credits_used = amount
     await session.flush()
     job_id = job.id

@@ -33,7 +33,8 @@ DEFAULT_AVATAR = "default"
 class VideoProviderError(RuntimeError):
     """``retryable``: a rate limit, outage or timeout that a later attempt may get past."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    # ``retryable`` has a default so the error survives pickling (DBOS records step errors).
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
 

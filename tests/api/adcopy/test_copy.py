@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from postwright.api.app import create_app
+from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
+from postwright.core.settings import LlmSettings
 from tests.api.adcopy.helpers import available, drain, project_with_product
+from tests.conftest import make_settings
+from tests.domain.generation.fake_openai import FakeOpenAI, Reply
 from tests.factories import make_tenant
 
 
@@ -156,3 +165,53 @@ async def test_copy_refusals_charge_nothing(client: httpx.AsyncClient, services:
     assert (broke.json()["error"]["required"], broke.json()["error"]["available"]) == (1, 0)
     assert unauthenticated.status_code == 401
     assert before > 0
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_copy_from_a_configured_model_is_fitted_to_the_platform(
+    database_url: str, tmp_path: Path, clock: FrozenClock, fake_llm: FakeOpenAI
+) -> None:
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        llm=LlmSettings(
+            model="ollama:llama3.2", base_url=fake_llm.base_url, api_key="sk-fake", max_retries=1
+        ),
+    )
+    variant = {
+        "hook": "Summer just got hotter.",
+        "body": "Our best-selling fan is now 50% off. " * 10,
+        "cta": "Shop the Sale",
+        "hashtags": ["#SummerSale", "#LimitedTime"],
+    }
+    fake_llm.replies = [Reply(arguments={"variants": [variant] * 6})]
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        services: Services = app.state.services
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            tenant = await make_tenant(services)
+            project_id, product_id = await project_with_product(http, tenant)
+            response = await http.post(
+                "/api/generate/copy",
+                json=copy_body(project_id, product_id, platform="google"),
+                headers=tenant.headers,
+            )
+
+    assert response.status_code == 200, response.text
+    variants = response.json()["variants"]
+    assert len(variants) == 5
+    assert variants[0]["hook"] == "Summer just got hotter."
+    assert variants[0]["hashtags"] == ["#SummerSale", "#LimitedTime"]
+    # Google's responsive search ads allow 90 characters of description.
+    assert all(len(v["body"]) <= 90 for v in variants)
+    prompt = json.dumps(fake_llm.requests[0])
+    assert "Breeze Fan" in prompt
+    assert "Focus on the summer sale" in prompt

@@ -300,3 +300,30 @@ async def test_the_scheduled_sweep_expires_a_stuck_job(
             assert job["status"] == "expired"
             assert await available(services, tenant) == before
             assert await ledger(services, tenant, job_id) == [("consume", -3), ("refund", 3)]
+
+
+async def test_a_job_left_queued_runs_when_the_engine_next_starts(
+    database_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    # First process: jobs accepted while no engine runs (a crash between commit and enqueue).
+    idle = create_app(make_settings(database_url, tmp_path), clock=clock)
+    async with idle.router.lifespan_context(idle):
+        services: Services = idle.state.services
+        transport = httpx.ASGITransport(app=idle)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            tenant = await make_tenant(services)
+            project_id, product_id = await project_with_product(http, tenant)
+            submitted = await submit(http, tenant, "static-ad", static_body(project_id, product_id))
+            queued = await http.get(
+                f"/api/generate/status?jobId={submitted['jobId']}", headers=tenant.headers
+            )
+            assert queued.json()["status"] == "queued"
+
+    worker = create_app(job_settings(database_url, tmp_path), clock=clock)
+    async with worker.router.lifespan_context(worker):
+        transport = httpx.ASGITransport(app=worker)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            job = await poll(http, tenant, submitted["jobId"])
+
+    assert job["status"] == "completed"
+    assert len(job["assets"]) == 1

@@ -327,3 +327,25 @@ async def test_a_job_left_queued_runs_when_the_engine_next_starts(
 
     assert job["status"] == "completed"
     assert len(job["assets"]) == 1
+
+
+async def test_concurrent_requests_with_one_key_make_one_job_and_one_charge(
+    job_client: JobClient,
+) -> None:
+    http, services = job_client
+    tenant = await make_tenant(services)
+    project_id, product_id = await project_with_product(http, tenant)
+    before = await available(services, tenant)
+    body = static_body(project_id, product_id, idempotencyKey="same-key")
+
+    responses = await asyncio.gather(
+        *(http.post("/api/generate/static-ad", json=body, headers=tenant.headers) for _ in range(4))
+    )
+
+    assert [r.status_code for r in responses] == [200] * 4
+    bodies = [r.json() for r in responses]
+    assert len({b["jobId"] for b in bodies}) == 1
+    assert sorted(b["creditsUsed"] for b in bodies) == [0, 0, 0, 3]
+    assert sorted(b["status"] for b in bodies) == ["queued", "reused", "reused", "reused"]
+    await poll(http, tenant, bodies[0]["jobId"])
+    assert await available(services, tenant) == before - 3

@@ -3,6 +3,7 @@
 from postwright.core.idempotency import IdempotencyRecord
 from postwright.core.models import Base
 from postwright.domain.accounts.models import ApiKey, Membership, User, Workspace
+from postwright.domain.adcopy.models import AdJob, AdProduct, AdProject
 from postwright.domain.billing.models import (
     CreditBalance,
     CreditLedgerEntry,
@@ -31,6 +32,9 @@ from postwright.domain.publishing.models import (
 from postwright.domain.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AdJob",
+    "AdProduct",
+    "AdProject",
     "ApiKey",
     "Base",
     "BulkJob",

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from postwright import __version__
 from postwright.api import media as media_files
 from postwright.api import system
+from postwright.api.adcopy import routes as adcopy_routes
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
@@ -48,6 +49,7 @@ from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
+from postwright.domain.adcopy import workflow as adcopy_workflow
 from postwright.domain.jobs import bulk_workflow, generation_workflow
 from postwright.domain.media import workflow as image_workflow
 from postwright.domain.projects import workflow as project_workflow
@@ -95,6 +97,7 @@ ROUTERS = (
     zorbit_images.router,
     sparkvox_images.router,
     powerpost_media.router,
+    adcopy_routes.router,
 )
 
 
@@ -129,6 +132,7 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
         await generation_workflow.recover_orphans()
         await webhook_delivery.recover_pending()
         await image_workflow.recover_orphans()
+        await adcopy_workflow.install(services)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -237,7 +237,11 @@ async def reject_unstorable_text(request: Request) -> None:
         if not is_storable(str(value)):
             field = name
             break
-    if field is None and request.method not in READ_METHODS:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    is_json = media_type in _JSON_TYPES or media_type.endswith("+json")
+    # Only JSON is read here: reading a multipart body would consume the stream that
+    # File()/Form() parameters parse afterwards.
+    if field is None and is_json and request.method not in READ_METHODS:
         field = find_unstorable_text(await request.body())
     if field is None:
         return

@@ -231,6 +231,26 @@ class MediaSettings(BaseSettings):
     provider_poll_interval_seconds: float = Field(default=1.0, gt=0)
 
 
+class AdcopySettings(BaseSettings):
+    """adcopy's static-ad and video jobs: deadlines, asset links and the video engine."""
+
+    model_config = _config("POSTWRIGHT_ADCOPY_")
+
+    # A job still unfinished this long after submission becomes ``expired`` and is refunded.
+    static_ad_deadline_seconds: int = Field(default=600, ge=1)
+    video_deadline_seconds: int = Field(default=1800, ge=1)
+    # How often the worker looks for jobs past their deadline (cron, seconds field first).
+    expiry_sweep_cron: str = "*/30 * * * * *"
+    # Lifetime of the signed asset URLs made each time a job's status is read.
+    asset_url_ttl_seconds: int = Field(default=3600, ge=60)
+    # ``builtin``: captioned card video rendered here with ffmpeg; ``heygen``: an avatar
+    # video from a HeyGen-style HTTP API at ``video_provider_base_url``.
+    video_provider: Literal["builtin", "heygen"] = "builtin"
+    video_provider_base_url: str = "https://api.heygen.com"
+    video_provider_api_key: SecretStr | None = None
+    video_poll_interval_seconds: float = Field(default=10.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = _config("POSTWRIGHT_")
 
@@ -257,6 +277,7 @@ class Settings(BaseSettings):
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
+    adcopy: AdcopySettings = Field(default_factory=AdcopySettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -17,7 +17,6 @@ from pydantic_ai.exceptions import (
     UnexpectedModelBehavior,
 )
 from pydantic_ai.models import Model
-from pydantic_ai.models.anthropic import AnthropicModelSettings
 from pydantic_ai.settings import ModelSettings
 
 from postwright.domain.generation.engine import GenerationEngine
@@ -64,6 +63,8 @@ class LlmEngine(GenerationEngine):
         # Retries happen in our HTTP transport; the SDK's own would multiply them.
         timeout = self.config.timeout_seconds
         if self.provider == "anthropic":
+            from pydantic_ai.models.anthropic import AnthropicModelSettings
+
             # The system block starts with the byte-stable persona block: cache it.
             return AnthropicModelSettings(
                 request_timeout=timeout, max_retries=0, anthropic_cache_instructions=True

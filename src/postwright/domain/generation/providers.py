@@ -12,12 +12,6 @@ from dataclasses import dataclass, field
 
 import httpx2
 from pydantic_ai.models import Model, create_async_httpx2_client
-from pydantic_ai.models.anthropic import AnthropicModel
-from pydantic_ai.models.google import GoogleModel
-from pydantic_ai.models.openai import OpenAIChatModel
-from pydantic_ai.providers.anthropic import AnthropicProvider
-from pydantic_ai.providers.google import GoogleProvider
-from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.retries import AsyncHTTPX2TenacityTransport, RetryConfig, wait_retry_after
 from tenacity import retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -109,9 +103,14 @@ def http_client(config: LlmConfig) -> httpx2.AsyncClient:
 
 
 def build_model(config: LlmConfig) -> Model:
+    """The provider SDKs load here, on first use: importing all three costs seconds of start-up
+    in every process, most of which never call a model."""
     provider, name = config.provider_name, config.model_name
     client = http_client(config)
     if provider == "anthropic":
+        from pydantic_ai.models.anthropic import AnthropicModel
+        from pydantic_ai.providers.anthropic import AnthropicProvider
+
         return AnthropicModel(
             name,
             provider=AnthropicProvider(
@@ -119,6 +118,9 @@ def build_model(config: LlmConfig) -> Model:
             ),
         )
     if provider == "google":
+        from pydantic_ai.models.google import GoogleModel
+        from pydantic_ai.providers.google import GoogleProvider
+
         return GoogleModel(
             name,
             provider=GoogleProvider(
@@ -132,6 +134,9 @@ def build_model(config: LlmConfig) -> Model:
             raise AiNotConfigured("An openai-compatible model needs POSTWRIGHT_LLM_BASE_URL")
     # Local servers accept any key; the SDK insists on one being present.
     api_key = config.api_key or ("not-needed" if provider != "openai" else None)
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
     return OpenAIChatModel(
         name,
         provider=OpenAIProvider(base_url=base_url, api_key=api_key, http_client=client),

@@ -47,7 +47,7 @@ def run_cli(
 
 
 @contextmanager
-def served(env: dict[str, str], *, startup_timeout: float = 30) -> Iterator[str]:
+def served(env: dict[str, str], *, startup_timeout: float = 120) -> Iterator[str]:
     """Serve the API in a child process; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(

@@ -8,7 +8,9 @@ import httpx
 
 from postwright.core.services import Services
 from tests.api.sparkvox.conftest import available, create_project
+from tests.domain.media.helpers import local_path
 from tests.factories import Tenant, make_tenant
+from tests.fakes.images import png
 
 JobClient = tuple[httpx.AsyncClient, Services]
 POST_FIELDS = {
@@ -195,3 +197,42 @@ async def test_requests_without_credentials_are_401(job_client: JobClient) -> No
     response = await http.get("/api/v1/projects/proj_x/posts")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_an_uploaded_image_is_attached_by_its_public_url_and_read_signed(
+    job_client: JobClient,
+) -> None:
+    http, services = job_client
+    tenant = await make_tenant(services)
+    stranger = await make_tenant(services, name="Other", email="other@example.com")
+    project_id, posts = await project_with_posts(http, tenant, moments=1)
+    url = f"/api/v1/projects/{project_id}/posts/{posts[0]['id']}"
+    target = (
+        await http.post(
+            f"{url}/upload-url",
+            json={"filename": "hero.png", "mime_type": "image/png", "file_size_bytes": 2048},
+            headers=tenant.headers,
+        )
+    ).json()
+    data = png()
+    put = await http.put(
+        local_path(target["upload_url"]), content=data, headers={"Content-Type": "image/png"}
+    )
+    assert put.status_code == 200, put.text
+
+    patched = await http.patch(
+        url, json={"image_url": target["public_url"]}, headers=tenant.headers
+    )
+
+    assert patched.status_code == 200, patched.text
+    shown = (await http.get(url, headers=tenant.headers)).json()["post"]["image_url"]
+    assert shown != target["public_url"]  # signed for this read
+    assert (await http.get(local_path(shown))).content == data
+    # Another workspace cannot borrow the file by writing its URL onto a post of its own.
+    other_project, other_posts = await project_with_posts(http, stranger, moments=1)
+    borrowed = await http.patch(
+        f"/api/v1/projects/{other_project}/posts/{other_posts[0]['id']}",
+        json={"image_url": target["public_url"]},
+        headers=stranger.headers,
+    )
+    assert borrowed.status_code == 400

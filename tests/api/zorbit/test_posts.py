@@ -205,9 +205,22 @@ async def test_an_image_data_uri_is_stored_with_the_post(
     tenant = await make_tenant(services)
     post = await create(client, tenant, image=png_data_uri())
     got = (await client.get(f"/api/v1/post/{post['id']}", headers=tenant.headers)).json()
-    assert got["imageKey"] == f"post/{post['id']}.png"
-    stored = services.settings.data_dir / "uploads" / tenant.workspace_id / got["imageKey"]
-    assert stored.read_bytes().startswith(b"\x89PNG")
+    assert got["imageKey"].startswith(f"{tenant.workspace_id}/posts/")
+    assert got["imageKey"].endswith(".png")
+    # imageUrl is signed at read time and serves the very bytes that were sent.
+    served = await client.get(got["imageUrl"])
+    assert served.status_code == 200
+    assert served.content.startswith(b"\x89PNG")
+    downloaded = await client.get(
+        "/api/v1/download-image", params={"key": got["imageKey"]}, headers=tenant.headers
+    )
+    assert downloaded.status_code == 200
+    assert downloaded.content == served.content
+    stranger = await make_tenant(services, name="Other", email="other@example.com")
+    refused = await client.get(
+        "/api/v1/download-image", params={"key": got["imageKey"]}, headers=stranger.headers
+    )
+    assert refused.status_code == 403
 
     removed = await client.put(
         f"/api/v1/post/{post['id']}", json={"image": ""}, headers=tenant.headers

@@ -5,15 +5,14 @@ import base64
 import pytest
 
 from postwright.core.errors import PayloadTooLarge, ValidationFailed
-from postwright.domain.content.images import MAX_IMAGE_BYTES, parse_data_uri, post_image_key
+from postwright.domain.content.images import MAX_IMAGE_BYTES, parse_data_uri
 from tests.api.zorbit.helpers import png_data_uri
 
 
 def test_a_png_data_uri_is_accepted() -> None:
     upload = parse_data_uri(png_data_uri())
-    assert upload.extension == "png"
+    assert upload.content_type == "image/png"
     assert upload.data.startswith(b"\x89PNG")
-    assert post_image_key("post_1", upload) == "post/post_1.png"
 
 
 @pytest.mark.parametrize(

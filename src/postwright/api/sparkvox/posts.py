@@ -8,10 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import NotFound, error_responses
+from postwright.core.services import Services
 from postwright.domain.content.models import Post, ReviewStatus
+from postwright.domain.media.assets import readable_image_url
+from postwright.domain.media.backend import storage_for
 from postwright.domain.projects import posts
 from postwright.domain.projects.posts import UNSET, PostEdit, ReviewedPost
 from postwright.domain.projects.scheduling import ProviderNotConnected
@@ -76,7 +79,14 @@ class UpdatePostBody(BaseModel):
         )
 
 
-def post_out(post: Post) -> PostOut:
+async def post_out(post: Post, services: Services) -> PostOut:
+    image_url = await readable_image_url(
+        storage_for(services.settings, services.clock),
+        services.settings,
+        workspace_id=post.workspace_id,
+        image_url=post.image_url,
+        image_key=post.image_key,
+    )
     return PostOut(
         id=post.id,
         moment_id=post.moment_id,
@@ -85,13 +95,13 @@ def post_out(post: Post) -> PostOut:
         first_comment=post.first_comment,
         status=ReviewStatus(post.review_status).value,
         publish_tool=post.publish_provider,
-        image_url=post.image_url,
+        image_url=image_url,
         created_at=isoformat_z(post.created_at),
     )
 
 
-def updated_out(reviewed: ReviewedPost) -> UpdatedPost:
-    body = post_out(reviewed.post).model_dump()
+async def updated_out(reviewed: ReviewedPost, services: Services) -> UpdatedPost:
+    body = (await post_out(reviewed.post, services)).model_dump()
     if reviewed.scheduled is not None:
         body["scheduled_at"] = isoformat_z(reviewed.scheduled.scheduled_at)
         body["job_id"] = reviewed.scheduled.job_id
@@ -103,6 +113,7 @@ async def list_posts(
     project_id: str,
     actor: ActorDep,
     session: SessionDep,
+    services: ServicesDep,
     status: Annotated[
         StatusValue | None, Query(description="pending, approved or discarded")
     ] = None,
@@ -111,14 +122,15 @@ async def list_posts(
     rows = await posts.list_posts(
         session, actor, project_id, status=ReviewStatus(status) if status else None
     )
-    return PostList(posts=[post_out(p) for p in rows])
+    return PostList(posts=[await post_out(p, services) for p in rows])
 
 
 @router.get("/{post_id}", response_model=PostEnvelope, responses=error_responses(NotFound))
 async def get_post(
-    project_id: str, post_id: str, actor: ActorDep, session: SessionDep
+    project_id: str, post_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
 ) -> PostEnvelope:
-    return PostEnvelope(post=post_out(await posts.get_post(session, actor, project_id, post_id)))
+    post = await posts.get_post(session, actor, project_id, post_id)
+    return PostEnvelope(post=await post_out(post, services))
 
 
 @router.patch(
@@ -128,10 +140,22 @@ async def get_post(
     responses=error_responses(NotFound, ProviderNotConnected),
 )
 async def update_post(
-    project_id: str, post_id: str, body: UpdatePostBody, actor: ActorDep, session: SessionDep
+    project_id: str,
+    post_id: str,
+    body: UpdatePostBody,
+    actor: ActorDep,
+    session: SessionDep,
+    services: ServicesDep,
 ) -> UpdatedPost:
     """Update status and content. Without ``provider`` the post is approved (or set to
     ``status``) in Postwright only; with ``provider`` it is approved and scheduled to the
     connected tool (400 ``PROVIDER_NOT_CONNECTED`` without a connection)."""
-    reviewed = await posts.review_post(session, actor, project_id, post_id, body.edit())
-    return updated_out(reviewed)
+    reviewed = await posts.review_post(
+        session,
+        actor,
+        project_id,
+        post_id,
+        body.edit(),
+        storage=storage_for(services.settings, services.clock),
+    )
+    return await updated_out(reviewed, services)

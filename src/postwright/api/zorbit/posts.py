@@ -22,10 +22,13 @@ from postwright.core.errors import (
     error_responses,
 )
 from postwright.core.pagination import MAX_PAGE
+from postwright.core.services import Services
 from postwright.domain.content import post_generation, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
 from postwright.domain.content.posts import PostChanges, PostQuery
+from postwright.domain.media.assets import readable_image_url
+from postwright.domain.media.backend import storage_for
 
 router = APIRouter(prefix="/api/v1/post", tags=["zorbit: posts"])
 
@@ -196,13 +199,20 @@ def list_item(post: Post) -> PostListItem:
     )
 
 
-def post_out(post: Post) -> PostOut:
+async def post_out(post: Post, services: Services) -> PostOut:
     posted = posts.is_posted(post)
+    image_url = await readable_image_url(
+        storage_for(services.settings, services.clock),
+        services.settings,
+        workspace_id=post.workspace_id,
+        image_url=post.image_url,
+        image_key=post.image_key,
+    )
     return PostOut(
         id=post.id,
         title=post.title,
         content=post.content,
-        imageUrl=post.image_url,
+        imageUrl=image_url,
         imageKey=post.image_key,
         published=posted,
         isPostedOnLinkedin=posted,
@@ -334,7 +344,7 @@ async def create_post(
         post = await posts.create_post(
             session,
             actor,
-            data_dir=services.settings.data_dir,
+            storage=storage_for(services.settings, services.clock),
             content=body.content,
             type=body.type,
             persona_id=body.personaId,
@@ -353,8 +363,10 @@ async def create_post(
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=error_responses(NotFound))
-async def get_post(post_id: str, actor: ActorDep, session: SessionDep) -> PostOut:
-    return post_out(await posts.get_post(session, actor, post_id))
+async def get_post(
+    post_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
+) -> PostOut:
+    return await post_out(await posts.get_post(session, actor, post_id), services)
 
 
 @router.put(
@@ -374,7 +386,11 @@ async def update_post(
 
     async def handle() -> Updated:
         post = await posts.update_post(
-            session, actor, post_id, body.changes(), data_dir=services.settings.data_dir
+            session,
+            actor,
+            post_id,
+            body.changes(),
+            storage=storage_for(services.settings, services.clock),
         )
         return Updated(id=post.id, content=post.content, updatedAt=_iso(post.updated_at))
 

@@ -1,18 +1,16 @@
 """Images attached to zorbit posts as base64 data URIs (``data:image/<type>;base64,<data>``).
 
-The image is checked (a real picture, at most 10 MB) before anything is stored, and kept
-under the data directory as ``post/<post id>.<ext>``; the key goes on the post.
+The image is checked (a real picture, at most 10 MB) before anything is stored; it is then
+kept in media storage like every other image (``domain.media.assets.store_upload``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
@@ -20,12 +18,18 @@ from postwright.core.errors import PayloadTooLarge, ValidationFailed
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 _DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.*)$", re.S)
-_EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp"}
+_CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 
 
 @dataclass(frozen=True)
 class ImageUpload:
-    extension: str
+    content_type: str
     data: bytes
 
 
@@ -52,20 +56,4 @@ def parse_data_uri(value: str) -> ImageUpload:
             picture.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _invalid("image data is not a readable picture") from None
-    return ImageUpload(extension=_EXTENSIONS[kind], data=data)
-
-
-def post_image_key(post_id: str, upload: ImageUpload) -> str:
-    return f"post/{post_id}.{upload.extension}"
-
-
-async def store_image(data_dir: Path, workspace_id: str, key: str, upload: ImageUpload) -> None:
-    """Written before the post row commits: a rolled-back request leaves at most an unused
-    file under its own post id, never a post pointing at a missing image."""
-    path = data_dir / "uploads" / workspace_id / key
-    await asyncio.to_thread(_write, path, upload.data)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    return ImageUpload(content_type=_CONTENT_TYPES[kind], data=data)

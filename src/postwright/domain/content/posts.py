@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select
@@ -21,8 +20,10 @@ from postwright.core.ids import new_id
 from postwright.core.pagination import PageResult, paginate_page
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
-from postwright.domain.content.images import ImageUpload, post_image_key, store_image
+from postwright.domain.content.images import ImageUpload
 from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.media.assets import store_upload
+from postwright.domain.media.storage import MediaStorage
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
 
@@ -126,7 +127,7 @@ async def create_post(
     session: AsyncSession,
     actor: Actor,
     *,
-    data_dir: Path,
+    storage: MediaStorage,
     content: str,
     type: str = "post",
     persona_id: str | None = None,
@@ -140,7 +141,7 @@ async def create_post(
     post.type = type
     post.is_saved = is_saved
     if image is not None:
-        await _attach_image(post, image, data_dir)
+        await _attach_image(session, actor, post, image, storage)
     session.add(post)
     await session.flush()
     return post
@@ -179,10 +180,19 @@ def new_post(
     )
 
 
-async def _attach_image(post: Post, image: ImageUpload, data_dir: Path) -> None:
-    key = post_image_key(post.id, image)
-    await store_image(data_dir, post.workspace_id, key, image)
-    post.image_key = key
+async def _attach_image(
+    session: AsyncSession, actor: Actor, post: Post, image: ImageUpload, storage: MediaStorage
+) -> None:
+    asset = await store_upload(
+        session,
+        actor,
+        storage,
+        data=image.data,
+        content_type=image.content_type,
+        folder="posts",
+        post_id=post.id,
+    )
+    post.image_key = asset.key
     post.image_url = None
 
 
@@ -240,7 +250,12 @@ def _react(post: Post, changes: PostChanges) -> None:
 
 
 async def update_post(
-    session: AsyncSession, actor: Actor, post_id: str, changes: PostChanges, *, data_dir: Path
+    session: AsyncSession,
+    actor: Actor,
+    post_id: str,
+    changes: PostChanges,
+    *,
+    storage: MediaStorage,
 ) -> Post:
     if changes.is_empty():
         raise ValidationFailed("No valid fields to update")
@@ -259,7 +274,7 @@ async def update_post(
         post.scheduled_on = None
         post.publish_state = PublishState.DRAFT
     if changes.image is not None:
-        await _attach_image(post, changes.image, data_dir)
+        await _attach_image(session, actor, post, changes.image, storage)
     elif changes.remove_image:
         post.image_key = post.image_url = None
     post.updated_at = now

@@ -169,6 +169,38 @@ async def confirm_upload(
     return asset
 
 
+async def store_upload(
+    session: AsyncSession,
+    acting: Acting,
+    storage: MediaStorage,
+    *,
+    data: bytes,
+    content_type: str,
+    folder: str,
+    post_id: str | None = None,
+) -> MediaAsset:
+    """Bytes the client sent inline (already checked), stored and recorded as a ready asset,
+    so they are downloaded, refreshed and owned like any other image."""
+    key = new_media_key(acting.workspace_id, folder, content_type)
+    await storage.put(key, data, content_type)
+    now = acting.now()
+    asset = MediaAsset(
+        id=new_id("med"),
+        workspace_id=acting.workspace_id,
+        user_id=acting.user_id,
+        key=key,
+        origin=AssetOrigin.UPLOAD,
+        status=AssetStatus.READY,
+        content_type=content_type,
+        size_bytes=len(data),
+        post_id=post_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(asset)
+    return asset
+
+
 def record_generated(
     session: AsyncSession,
     acting: Acting,
@@ -251,6 +283,27 @@ async def display_url(
         return (await sign(storage, settings, image_key)).url
     except InvalidMediaKey:
         return image_url
+
+
+async def readable_image_url(
+    storage: MediaStorage,
+    settings: Settings,
+    *,
+    workspace_id: str,
+    image_url: str | None,
+    image_key: str | None,
+) -> str | None:
+    """A post's image as its reader should get it: our own files (by key, or by a URL of
+    ours a client wrote back) signed for now, outside URLs and job sentinels as stored.
+
+    A URL naming another workspace's file is handed back unsigned: writing it onto a post
+    must not become a way to read that file."""
+    key = image_key
+    if key is None and image_url and image_url not in (GENERATING, FAILED):
+        key = storage.key_from_url(image_url)
+    if key is None or not key_belongs_to(key, workspace_id):
+        return image_url
+    return await display_url(storage, settings, image_url=image_url, image_key=key)
 
 
 # sparkvox shows these in ``image_url`` while a job runs and when it failed.

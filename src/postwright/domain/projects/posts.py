@@ -12,6 +12,7 @@ from postwright.core.errors import NotFound, ValidationFailed
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.content.models import Post, PostSource, ReviewStatus
+from postwright.domain.media.storage import MediaStorage, key_belongs_to
 from postwright.domain.projects.scheduling import Scheduled, schedule_to_tool, scheduling_provider
 from postwright.domain.projects.service import get_project
 
@@ -66,15 +67,21 @@ async def get_post(
     return post
 
 
-def _check_image_url(value: str | None) -> None:
+def _image_key(value: str | None, storage: MediaStorage, workspace_id: str) -> str | None:
+    """The key behind ``value`` when it names this workspace's own stored file (the
+    ``public_url`` of an upload), else None; anything else must be an https:// URL."""
     if value is None:
-        return
+        return None
+    key = storage.key_from_url(value)
+    if key is not None and key_belongs_to(key, workspace_id):
+        return key
     parts = urlsplit(value)
     if parts.scheme != "https" or not parts.hostname:
         raise ValidationFailed(
             "Invalid image_url",
             details=[{"field": "image_url", "message": "must be an https:// URL or null"}],
         )
+    return None
 
 
 def _check_edit(edit: PostEdit) -> str | None:
@@ -91,17 +98,24 @@ def _check_edit(edit: PostEdit) -> str | None:
         )
     if problems:
         raise ValidationFailed("Invalid post update", details=problems)
-    if edit.image_url is not UNSET:
-        _check_image_url(edit.image_url)  # type: ignore[arg-type]
     return scheduling_provider(edit.provider) if edit.provider is not None else None
 
 
 async def review_post(
-    session: AsyncSession, actor: Actor, project_id: str, post_id: str, edit: PostEdit
+    session: AsyncSession,
+    actor: Actor,
+    project_id: str,
+    post_id: str,
+    edit: PostEdit,
+    *,
+    storage: MediaStorage,
 ) -> ReviewedPost:
     """Apply the edits; without a provider the post becomes ``status`` (default approved),
     with one it is approved and scheduled — all of it or, on any refusal, none of it."""
     provider = _check_edit(edit)
+    image_key = None
+    if edit.image_url is not UNSET:
+        image_key = _image_key(edit.image_url, storage, actor.workspace_id)  # type: ignore[arg-type]
     post = await get_post(session, actor, project_id, post_id, for_update=True)
     if isinstance(edit.generated_content, str):
         post.content = edit.generated_content
@@ -109,7 +123,7 @@ async def review_post(
         post.first_comment = edit.first_comment  # type: ignore[assignment]
     if edit.image_url is not UNSET:
         post.image_url = edit.image_url  # type: ignore[assignment]
-        post.image_key = None
+        post.image_key = image_key
     post.review_status = edit.status or ReviewStatus.APPROVED
     post.updated_at = actor.now()
     scheduled = None

@@ -21,8 +21,8 @@ from postwright.core.settings import HttpSettings, JobSettings, WebhookSettings
 from postwright.domain import webhooks
 from postwright.domain.accounts.models import Role
 from postwright.domain.webhooks.models import WebhookEndpoint
-from tests.api.powerpost.test_generations import running
 from tests.conftest import make_settings
+from tests.engine import running
 from tests.factories import Tenant, add_member, make_tenant
 from tests.fakes.webhook_receiver import WebhookReceiver
 

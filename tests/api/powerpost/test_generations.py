@@ -11,7 +11,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings, LlmSettings, Settings
@@ -20,6 +19,7 @@ from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.models import CreditLedgerEntry
 from tests.conftest import make_settings
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 
 GENERATE = "/api/v1/content/generate"
@@ -37,25 +37,6 @@ async def engine_app(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
     async with running(make_settings(database_url, tmp_path, jobs=JOB_SETTINGS), clock) as pair:
         yield pair
-
-
-class running:
-    """The app with its job engine started, and a client to it."""
-
-    def __init__(self, settings: Settings, clock: FrozenClock) -> None:
-        self.app = create_app(settings, clock=clock)
-
-    async def __aenter__(self) -> tuple[httpx.AsyncClient, Services]:
-        self._lifespan = self.app.router.lifespan_context(self.app)
-        await self._lifespan.__aenter__()
-        self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="http://t"
-        )
-        return self._http, self.app.state.services
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-        await self._lifespan.__aexit__(None, None, None)
 
 
 async def wait_for(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.core.errors import NotFound, ValidationFailed, error_responses
-from postwright.domain.publishing import accounts, engagement
+from postwright.domain.publishing import accounts, connect, engagement
 from postwright.domain.publishing.models import AccountStatus, ConnectedAccount
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["platform: connected accounts"])
@@ -132,11 +132,11 @@ async def connect_account(
 ) -> AccountOut:
     """Connect a Bluesky, Mastodon, Buffer or Publer account. The credentials are checked
     with the provider, then stored encrypted. LinkedIn and X use the OAuth routes."""
-    account = await accounts.connect_account(
+    account = await connect.connect_account(
         session,
         actor,
         services,
-        accounts.AccountInput(
+        connect.AccountInput(
             provider=body.provider,
             timezone=body.timezone,
             is_default=body.isDefault,
@@ -167,7 +167,7 @@ async def start_oauth(
 ) -> OAuthStartOut:
     """Begin connecting a LinkedIn or X account (X with PKCE)."""
     options = body or OAuthStartBody()
-    url = await accounts.start_oauth(
+    url = await connect.start_oauth(
         session,
         actor,
         services,
@@ -197,7 +197,7 @@ async def oauth_callback(
         raise ValidationFailed(
             f"The {provider} sign-in did not complete: {error_description or error or 'no code'}"
         )
-    account = await accounts.finish_oauth(services, provider, code=code, state=state)
+    account = await connect.finish_oauth(services, provider, code=code, state=state)
     return account_out(account)
 
 

@@ -1,7 +1,15 @@
-"""Publishing: provider adapters, OAuth helpers and the builtin outbox feed.
+"""Publishing: connected accounts, the exactly-once publish loop, provider adapters, OAuth
+helpers and the builtin outbox feed.
 
-This package is the provider layer only. It holds no database models and no HTTP routes;
-callers (the scheduler, the API) pass credentials in and record what comes back.
+Rules: ``accounts`` (list, default per provider, token refresh, needs-reconnect) and
+``connect`` (OAuth and credential connections); ``claims`` + ``publisher`` (the publish
+protocol) run by ``workflow`` (DBOS cron + one durable workflow per publication);
+``scheduling`` (``schedule_post`` for sparkvox, ``schedule`` for every dialect); ``sharing``
+(zorbit's cron trigger and share-to-LinkedIn); ``posts`` (powerpost); ``engagement``
+(history and suggest-time); ``outbox`` (feeds). Models in ``models``.
+
+The provider layer below holds no database models and no HTTP routes; callers pass
+credentials in and record what comes back.
 
 - ``adapters``: ``adapter_for(provider, credentials, PublishingConfig)``, ``PROVIDERS`` with
   capabilities; ``adapters.base`` (``PublishingAdapter``, ``PublishRequest``,

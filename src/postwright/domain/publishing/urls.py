@@ -12,16 +12,20 @@ from postwright.core.errors import ValidationFailed
 
 
 async def check_public_url(url: str, *, field: str, allow_loopback: bool) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValidationFailed(f"{field} is not a valid URL", details={"field": field}) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValidationFailed(f"{field} must be an http(s) URL", details={"field": field})
     if parts.scheme == "http" and not allow_loopback:
         raise ValidationFailed(f"{field} must use https", details={"field": field})
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+            parts.hostname, port or 443, type=socket.SOCK_STREAM
         )
-    except OSError:
+    except (OSError, UnicodeError):
         raise ValidationFailed(
             f"{field} does not resolve: {parts.hostname}", details={"field": field}
         ) from None

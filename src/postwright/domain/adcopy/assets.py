@@ -14,20 +14,15 @@ from typing import Any
 
 from postwright.core.clock import Clock
 from postwright.core.settings import Settings
-from postwright.domain.media.storage import LocalStorage, MediaStorage
+from postwright.domain.media.backend import storage_for
+from postwright.domain.media.storage import MediaStorage
 
 EXTENSIONS = {"image/png": "png", "video/mp4": "mp4"}
 
 
 def media_storage(settings: Settings, clock: Clock) -> MediaStorage:
-    """The local media directory, signed with the server's secret.
-
-    The media area owns storage configuration; this is the embedded default it serves at
-    ``/media/{key}`` (see ``domain/media/storage.py``)."""
-    base_url = f"http://{settings.host}:{settings.port}"
-    return LocalStorage(
-        settings.data_dir / "media", base_url, settings.resolved_secret_key(), clock
-    )
+    """The configured media storage (local directory or S3), as every area uses it."""
+    return storage_for(settings, clock)
 
 
 def asset_key(workspace_id: str, job_id: str, content_type: str, index: int = 0) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,6 +83,29 @@ def check_image_bytes(data: bytes, *, declared: str | None, max_bytes: int) -> I
     return detected
 
 
+def _new_asset(
+    acting: Acting,
+    key: str,
+    origin: AssetOrigin,
+    status: AssetStatus,
+    content_type: str,
+    **fields: Any,
+) -> MediaAsset:
+    now = acting.now()
+    return MediaAsset(
+        id=new_id("med"),
+        workspace_id=acting.workspace_id,
+        user_id=acting.user_id,
+        key=key,
+        origin=origin,
+        status=status,
+        content_type=content_type,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+
+
 async def create_upload(
     session: AsyncSession,
     acting: Acting,
@@ -103,20 +127,15 @@ async def create_upload(
     target = await storage.presigned_upload(
         key, content_type, limit, timedelta(seconds=settings.media.upload_ttl_seconds)
     )
-    now = acting.now()
-    asset = MediaAsset(
-        id=new_id("med"),
-        workspace_id=acting.workspace_id,
-        user_id=acting.user_id,
-        key=key,
-        origin=AssetOrigin.UPLOAD,
-        status=AssetStatus.PENDING,
-        content_type=content_type,
+    asset = _new_asset(
+        acting,
+        key,
+        AssetOrigin.UPLOAD,
+        AssetStatus.PENDING,
+        content_type,
         max_bytes=limit,
         filename=filename[:255],
         post_id=post_id,
-        created_at=now,
-        updated_at=now,
     )
     session.add(asset)
     await session.flush()
@@ -183,19 +202,14 @@ async def store_upload(
     so they are downloaded, refreshed and owned like any other image."""
     key = new_media_key(acting.workspace_id, folder, content_type)
     await storage.put(key, data, content_type)
-    now = acting.now()
-    asset = MediaAsset(
-        id=new_id("med"),
-        workspace_id=acting.workspace_id,
-        user_id=acting.user_id,
-        key=key,
-        origin=AssetOrigin.UPLOAD,
-        status=AssetStatus.READY,
-        content_type=content_type,
+    asset = _new_asset(
+        acting,
+        key,
+        AssetOrigin.UPLOAD,
+        AssetStatus.READY,
+        content_type,
         size_bytes=len(data),
         post_id=post_id,
-        created_at=now,
-        updated_at=now,
     )
     session.add(asset)
     return asset
@@ -213,22 +227,17 @@ def record_generated(
     post_id: str | None = None,
     job_id: str | None = None,
 ) -> MediaAsset:
-    now = acting.now()
-    asset = MediaAsset(
-        id=new_id("med"),
-        workspace_id=acting.workspace_id,
-        user_id=acting.user_id,
-        key=key,
-        origin=AssetOrigin.GENERATED,
-        status=AssetStatus.READY,
-        content_type=content_type,
+    asset = _new_asset(
+        acting,
+        key,
+        AssetOrigin.GENERATED,
+        AssetStatus.READY,
+        content_type,
         size_bytes=size_bytes,
         provider=provider,
         prompt=prompt,
         post_id=post_id,
         job_id=job_id,
-        created_at=now,
-        updated_at=now,
     )
     session.add(asset)
     return asset

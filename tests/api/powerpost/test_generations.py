@@ -19,8 +19,10 @@ from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.models import CreditLedgerEntry
 from tests.conftest import make_settings
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
+from tests.domain.media.helpers import local_path
 from tests.engine import running
 from tests.factories import Tenant, make_tenant
+from tests.fakes.images import png
 
 GENERATE = "/api/v1/content/generate"
 GENERATIONS = "/api/v1/content/generations"
@@ -228,9 +230,30 @@ async def test_media_reference_stands_in_for_a_prompt(
 ) -> None:
     http, services = engine_app
     tenant = await make_tenant(services)
-
+    stranger = await make_tenant(services, name="Other", email="other@example.com")
+    target = (
+        await http.post(
+            "/api/v1/content/media/upload",
+            json={"filename": "launch.png", "file_size_bytes": 1000},
+            headers=powerpost(tenant),
+        )
+    ).json()
+    arriving = await http.post(
+        GENERATE,
+        json={"media_id": target["media_id"], "platforms": ["x"]},
+        headers=powerpost(tenant),
+    )
+    put = await http.put(local_path(target["upload_url"]), content=png(), headers=target["headers"])
+    assert put.status_code == 200, put.text
+    borrowed = await http.post(
+        GENERATE,
+        json={"media_id": target["media_id"], "platforms": ["x"]},
+        headers=powerpost(stranger),
+    )
     by_id = await http.post(
-        GENERATE, json={"media_id": "med_123", "platforms": ["x"]}, headers=powerpost(tenant)
+        GENERATE,
+        json={"media_id": target["media_id"], "platforms": ["x"]},
+        headers=powerpost(tenant),
     )
     by_url = await http.post(
         GENERATE,
@@ -242,6 +265,9 @@ async def test_media_reference_stands_in_for_a_prompt(
         headers=powerpost(tenant),
     )
 
+    for refused in (arriving, borrowed):
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["details"][0]["field"] == "media_id"
     assert by_id.status_code == 202, by_id.text
     assert by_url.status_code == 202, by_url.text
     done = await wait_for(http, tenant, by_id.json()["generation_id"], {"completed", "failed"})

@@ -27,6 +27,10 @@ from postwright.domain.billing.service import (
 )
 from postwright.domain.generation.platforms import platform_key
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
+from postwright.domain.media.assets import asset_view
+from postwright.domain.media.backend import storage_for
+from postwright.domain.media.errors import MediaNotFound
+from postwright.domain.media.models import AssetStatus
 
 MAX_PLATFORMS = 10
 
@@ -64,6 +68,24 @@ def _validate(request: GenerationRequest) -> tuple[list[str], ResearchMode]:
     return keys, mode
 
 
+async def _uploaded_media(
+    session: AsyncSession, actor: Actor, settings: Settings, media_id: str
+) -> dict[str, Any]:
+    """The workspace's finished upload behind ``media_id`` (Upload Media), else a 400 naming
+    the field: a generation never starts from a file that is missing or still arriving."""
+    try:
+        view = await asset_view(session, actor, storage_for(settings), settings, media_id)
+    except MediaNotFound:
+        view = None
+    if view is None or view.asset.status != AssetStatus.READY:
+        state = "not found in this workspace" if view is None else f"{view.asset.status}"
+        raise ValidationFailed(
+            "media_id does not name a ready upload",
+            details=[{"field": "media_id", "message": f"{media_id}: {state}"}],
+        )
+    return {"media_id": media_id, "key": view.asset.key, "content_type": view.asset.content_type}
+
+
 async def submit(
     session: AsyncSession, actor: Actor, request: GenerationRequest, *, settings: Settings
 ) -> ContentGeneration:
@@ -84,7 +106,7 @@ async def submit(
     )
     media = None
     if request.media_id:
-        media = {"media_id": request.media_id}
+        media = await _uploaded_media(session, actor, settings, request.media_id)
     elif request.media_url:
         media = {"media_url": request.media_url}
     now = actor.now()

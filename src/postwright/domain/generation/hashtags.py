@@ -115,9 +115,10 @@ def suggest_hashtags(
         add(t.as_hashtag(tag), 0.99)
     # "#MarketingTools #Marketing #Tools" says one thing three times: a word already inside a
     # chosen phrase waits, and is used only when nothing else fills the count.
-    covered: set[str] = set()
+    candidates = extract_keywords(content, boost=boost, limit=count * 3)
+    covered = {w for phrase, _ in candidates if " " in phrase for w in phrase.lower().split()}
     held_back: list[tuple[str, float]] = []
-    for phrase, relevance in extract_keywords(content, boost=boost, limit=count * 3):
+    for phrase, relevance in candidates:
         if len(suggestions) >= count:
             break
         if t.contains_avoided(phrase, avoid):
@@ -125,7 +126,6 @@ def suggest_hashtags(
         if " " not in phrase and phrase.lower() in covered:
             held_back.append((phrase, relevance))
             continue
-        covered.update(phrase.lower().split())
         add(t.as_hashtag(_as_written(content, phrase)), relevance)
     for phrase, relevance in held_back:
         if len(suggestions) >= count:

@@ -48,7 +48,7 @@ def envelope(request_id: str, error: errors.AppError, timestamp: str) -> dict[st
 def error_response(request: Request, error: errors.AppError) -> JSONResponse:
     services = request.app.state.services
     request_id = getattr(request.state, "request_id", "")
-    body = envelope(request_id, error, isoformat_z(services.clock.now()) or "")
+    body = envelope(request_id, error, isoformat_z(services.clock.now()))
     request.state.error_code = error.code
     return JSONResponse(body, status_code=error.status_code, headers=error.headers or None)
 

@@ -91,7 +91,7 @@ class RequestMiddleware:
             self._observe(scope, state, int(status_holder["status"]), started)
 
     async def _send_error(self, send: Send, request_id: str, error: errors.AppError) -> None:
-        body = envelope(request_id, error, isoformat_z(self.services.clock.now()) or "")
+        body = envelope(request_id, error, isoformat_z(self.services.clock.now()))
         payload = json.dumps(body).encode()
         await send(
             {

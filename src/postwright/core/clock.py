@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, overload
 
 
 class Clock(Protocol):
@@ -31,6 +31,12 @@ class FrozenClock:
         self._now = at.astimezone(UTC)
 
 
+@overload
+def isoformat_z(value: datetime) -> str: ...
+@overload
+def isoformat_z(value: None) -> None: ...
+@overload
+def isoformat_z(value: datetime | None) -> str | None: ...
 def isoformat_z(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with milliseconds and a Z suffix, as the API documents show."""
     if value is None:

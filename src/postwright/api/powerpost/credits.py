@@ -32,6 +32,6 @@ async def get_credits(actor: ActorDep, session: SessionDep) -> CreditsOut:
         credits_reserved=summary.reserved,
         credits_used_this_period=summary.used_this_period,
         plan_id=summary.plan_id,
-        period_start=isoformat_z(summary.period_start) or "",
-        period_end=isoformat_z(summary.period_end) or "",
+        period_start=isoformat_z(summary.period_start),
+        period_end=isoformat_z(summary.period_end),
     )

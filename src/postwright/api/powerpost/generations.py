@@ -85,7 +85,7 @@ def _summary_fields(generation: ContentGeneration) -> dict[str, Any]:
         "platforms": list(generation.platforms),
         "research_mode": generation.research_mode,
         "credits_used": generation.credits_used,
-        "created_at": isoformat_z(generation.created_at) or "",
+        "created_at": isoformat_z(generation.created_at),
     }
 
 

@@ -111,7 +111,7 @@ def _media_out(view: assets.AssetView) -> MediaOut:
         storage_key=asset.key,
         url=view.signed.url if view.signed else None,
         url_expires_at=isoformat_z(view.signed.expires_at) if view.signed else None,
-        created_at=isoformat_z(asset.created_at) or "",
+        created_at=isoformat_z(asset.created_at),
     )
 
 
@@ -127,14 +127,14 @@ def _generation_out(view: generate.JobView) -> ImageGenerationOut:
         style=job.style,
         # What this generation costs: held while it runs, charged when done, 0 if it failed.
         credits_used=0 if state is ImageJobStatus.FAILED else job.credits_reserved,
-        created_at=isoformat_z(job.created_at) or "",
+        created_at=isoformat_z(job.created_at),
         completed_at=isoformat_z(job.completed_at),
         outputs=ImageOutputs(
             images=[
                 ImageOut(
                     url=image.url,
                     storage_key=image.key,
-                    expires_at=isoformat_z(image.expires_at) or "",
+                    expires_at=isoformat_z(image.expires_at),
                 )
                 for image in view.images
             ]
@@ -177,7 +177,7 @@ async def upload_media(
         storage_key=target.key,
         content_type=target.content_type,
         max_bytes=target.max_bytes,
-        expires_at=isoformat_z(target.expires_at) or "",
+        expires_at=isoformat_z(target.expires_at),
     )
 
 

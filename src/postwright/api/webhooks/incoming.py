@@ -69,7 +69,7 @@ async def clerk_webhook(
         now=now,
         tolerance=timedelta(seconds=settings.webhook_tolerance_seconds),
     )
-    return WebhookAck(success=True, processedAt=isoformat_z(now) or "")
+    return WebhookAck(success=True, processedAt=isoformat_z(now))
 
 
 @router.post(
@@ -117,4 +117,4 @@ async def dodopayments_webhook(
         now=now,
         tolerance=timedelta(seconds=settings.webhook_tolerance_seconds),
     )
-    return WebhookAck(success=True, processedAt=isoformat_z(now) or "")
+    return WebhookAck(success=True, processedAt=isoformat_z(now))

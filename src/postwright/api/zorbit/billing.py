@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,10 +118,6 @@ class QuotaExhausted(BaseModel):
     resetAt: str | None
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 def _plan_out(plan: Plan) -> PlanOut:
     return PlanOut(
         id=plan.id,
@@ -157,8 +151,8 @@ async def get_subscription(actor: ActorDep, session: SessionDep) -> Subscription
         userId=subscription.user_id,
         planId=subscription.plan_id,
         status=state.status,
-        currentPeriodStart=_iso(state.period_start),
-        currentPeriodEnd=_iso(state.period_end),
+        currentPeriodStart=isoformat_z(state.period_start),
+        currentPeriodEnd=isoformat_z(state.period_end),
         cancelAtPeriodEnd=state.cancel_at_period_end,
     )
 
@@ -176,7 +170,7 @@ async def cancel_subscription(
         return CancelOut(
             success=True,
             message="Subscription will be cancelled at the end of the current period",
-            cancelAt=_iso(subscription.current_period_end),
+            cancelAt=isoformat_z(subscription.current_period_end),
         )
 
     return await idempotency.run(handle)
@@ -197,7 +191,7 @@ async def renew_free(
             subscription=RenewedSubscription(
                 id=subscription.id,
                 status=subscription.status,
-                currentPeriodEnd=_iso(subscription.current_period_end),
+                currentPeriodEnd=isoformat_z(subscription.current_period_end),
             ),
         )
 
@@ -245,7 +239,7 @@ async def create_plan(
                 ai_access=body.aiAccess,
             ),
         )
-        return CreatedPlan(id=plan.id, name=plan.name, createdAt=_iso(plan.created_at))
+        return CreatedPlan(id=plan.id, name=plan.name, createdAt=isoformat_z(plan.created_at))
 
     return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, status
@@ -132,10 +131,6 @@ class Deleted(BaseModel):
     deletedAt: str | None
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 @router.post(
     "/generate",
     response_model=GeneratedLinkedin | GeneratedReply,
@@ -222,7 +217,7 @@ async def list_comments(
                 lastName=c.last_name,
                 title=c.title,
                 quote=c.quote,
-                date=_iso(c.created_at),
+                date=isoformat_z(c.created_at),
             )
             for c in result.items
         ],
@@ -259,7 +254,7 @@ async def create_comment(
             firstName=comment.first_name,
             lastName=comment.last_name,
             quote=comment.quote,
-            createdAt=_iso(comment.created_at),
+            createdAt=isoformat_z(comment.created_at),
         )
 
     return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)

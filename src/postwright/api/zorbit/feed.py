@@ -3,8 +3,6 @@ posts, and the history of what the feed produced."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
@@ -52,16 +50,12 @@ class HistoryItem(BaseModel):
     source: str
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 def feed_post(post: Post) -> FeedPost:
     attributes = post.attributes or {}
     return FeedPost(
         id=post.id,
         content=FeedContent(text=post.content),
-        timestamp=_iso(post.created_at),
+        timestamp=isoformat_z(post.created_at),
         isLiked=post.is_liked,
         isDisliked=post.is_disliked,
         isSaved=post.is_saved,
@@ -114,6 +108,6 @@ async def feed_history(
 ) -> list[HistoryItem]:
     result = await feed.feed_history(session, actor, page=page, limit=limit)
     return [
-        HistoryItem(id=p.id, content=p.content, createdAt=_iso(p.created_at), source="feed")
+        HistoryItem(id=p.id, content=p.content, createdAt=isoformat_z(p.created_at), source="feed")
         for p in result.items
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,10 +60,6 @@ class IdeaRunOut(BaseModel):
     responseMessage: ResponseMessage
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 def idea_out(idea: Idea) -> IdeaOut:
     return IdeaOut(
         id=idea.id,
@@ -77,7 +71,9 @@ def idea_out(idea: Idea) -> IdeaOut:
 
 
 def _message(message: ThreadMessage) -> PromptMessage:
-    return PromptMessage(id=message.id, content=message.content, createdAt=_iso(message.created_at))
+    return PromptMessage(
+        id=message.id, content=message.content, createdAt=isoformat_z(message.created_at)
+    )
 
 
 @router.post(
@@ -110,7 +106,7 @@ async def generate_ideas(
                 id=thread.id,
                 title=thread.title,
                 type=str(thread.type),
-                createdAt=_iso(thread.created_at),
+                createdAt=isoformat_z(thread.created_at),
             ),
             promptMessage=_message(run.prompt_message),
             responseMessage=ResponseMessage(
@@ -130,7 +126,9 @@ async def list_ideas(
 ) -> list[IdeaListItem]:
     """The workspace's ideas, newest first; narrowed to a thread and/or a message."""
     found = await ideas.list_ideas(session, actor, thread_id=threadId, message_id=messageId)
-    return [IdeaListItem(**idea_out(i).model_dump(), createdAt=_iso(i.created_at)) for i in found]
+    return [
+        IdeaListItem(**idea_out(i).model_dump(), createdAt=isoformat_z(i.created_at)) for i in found
+    ]
 
 
 @router.get("/{idea_id}", response_model=IdeaOut, responses=error_responses(NotFound))

@@ -118,4 +118,4 @@ async def refresh_image_url(
         services.settings,
         body.imageKey,
     )
-    return RefreshedUrl(imageUrl=signed.url, expiresAt=isoformat_z(signed.expires_at) or "")
+    return RefreshedUrl(imageUrl=signed.url, expiresAt=isoformat_z(signed.expires_at))

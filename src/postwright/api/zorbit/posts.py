@@ -182,17 +182,13 @@ class Deleted(BaseModel):
     deletedAt: str | None
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 def list_item(post: Post) -> PostListItem:
     return PostListItem(
         id=post.id,
         content=post.content,
         type=post.type,
         personaId=post.persona_id,
-        createdAt=_iso(post.created_at),
+        createdAt=isoformat_z(post.created_at),
         scheduledOn=isoformat_z(post.scheduled_on),
         isPostedOnLinkedin=posts.is_posted(post),
         linkedinUrl=post.external_url,
@@ -220,8 +216,8 @@ async def post_out(post: Post, services: Services) -> PostOut:
         linkedinPostedAt=isoformat_z(post.published_at),
         type=post.type,
         source=str(post.source),
-        createdAt=_iso(post.created_at),
-        updatedAt=_iso(post.updated_at),
+        createdAt=isoformat_z(post.created_at),
+        updatedAt=isoformat_z(post.updated_at),
         isLiked=post.is_liked,
         isDisliked=post.is_disliked,
         isSaved=post.is_saved,
@@ -268,7 +264,7 @@ async def generate_posts(
                 GeneratedPostOut(
                     id=p.id,
                     content=GeneratedContent(text=p.content),
-                    timestamp=_iso(p.created_at),
+                    timestamp=isoformat_z(p.created_at),
                     personaId=p.persona_id,
                     contentLength=p.content_length,
                 )
@@ -356,7 +352,7 @@ async def create_post(
             content=post.content,
             type=post.type,
             userId=post.user_id,
-            createdAt=_iso(post.created_at),
+            createdAt=isoformat_z(post.created_at),
         )
 
     return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
@@ -392,7 +388,7 @@ async def update_post(
             body.changes(),
             storage=storage_for(services.settings, services.clock),
         )
-        return Updated(id=post.id, content=post.content, updatedAt=_iso(post.updated_at))
+        return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
 
     return await idempotency.run(handle)
 

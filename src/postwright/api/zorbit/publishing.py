@@ -95,7 +95,7 @@ async def publish_scheduled(services: ServicesDep) -> PublishOut:
         successCount=succeeded,
         failureCount=len(outcomes) - succeeded,
         results=results,
-        processedAt=isoformat_z(services.clock.now()) or "",
+        processedAt=isoformat_z(services.clock.now()),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
@@ -44,16 +43,12 @@ class SavedOut(BaseModel):
     hasMore: bool
 
 
-def _iso(value: datetime) -> str:
-    return isoformat_z(value) or ""
-
-
 def saved_post(post: Post) -> SavedPost:
     posted = posts.is_posted(post)
     return SavedPost(
         id=post.id,
         content=SavedContent(text=post.content, image=post.image_url, imageKey=post.image_key),
-        timestamp=_iso(post.created_at),
+        timestamp=isoformat_z(post.created_at),
         isSaved=post.is_saved,
         isLiked=post.is_liked,
         isDisliked=post.is_disliked,

@@ -32,14 +32,9 @@ def _refuse(url_field: str, message: str) -> UnsafeUrl:
 def is_internal(address: IpAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    # Not global covers private, loopback, link-local, reserved, unspecified and shared
+    # (100.64/10) space; multicast counts as global in ipaddress but is never a server.
+    return not address.is_global or address.is_multicast
 
 
 async def resolve(host: str, port: int) -> list[IpAddress]:
@@ -57,9 +52,12 @@ async def resolve(host: str, port: int) -> list[IpAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
-async def ensure_public_url(url: str, *, allow_loopback: bool, field: str = "url") -> None:
+async def ensure_public_url(
+    url: str, *, allow_loopback: bool, field: str = "url", require_resolvable: bool = True
+) -> None:
     """Raise ``UnsafeUrl`` (a 400) unless ``url`` is http(s) and every address of its host
-    is public (or loopback, when allowed)."""
+    is public (or loopback, when allowed). ``require_resolvable=False`` lets a name that does
+    not resolve yet through, for URLs checked again right before they are fetched."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -70,7 +68,7 @@ async def ensure_public_url(url: str, *, allow_loopback: bool, field: str = "url
     if parts.username or parts.password:
         raise _refuse(field, "URL must not contain credentials")
     addresses = await resolve(parts.hostname, port)
-    if not addresses:
+    if not addresses and require_resolvable:
         raise _refuse(field, f"Host {parts.hostname} cannot be resolved")
     for address in addresses:
         if allow_loopback and address.is_loopback:

@@ -9,16 +9,13 @@ never are.
 
 from __future__ import annotations
 
-import asyncio
 import io
-import ipaddress
-import socket
-from urllib.parse import urlsplit
 
 import httpx
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from postwright.core.errors import ValidationFailed
+from postwright.core.outbound import ensure_public_url
 
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 15.0
@@ -28,39 +25,12 @@ class AvatarUnavailable(Exception):
     """The avatar could not be fetched or is not an image: the video job fails, refunded."""
 
 
-def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopback: bool) -> bool:
-    if address.is_loopback:
-        return not allow_loopback
-    return not address.is_global
-
-
-async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
-
-
 async def check_public_url(url: str, *, allow_loopback: bool, field: str = "avatarUrl") -> None:
     """400 when ``url`` is not http(s) or resolves to an address we must not call. A name
-    that does not resolve now is let through: the fetch will report it."""
-    parts = urlsplit(url)
-    host = parts.hostname
-    problem = None
-    if parts.scheme not in {"http", "https"} or not host:
-        problem = "must be an http(s) URL"
-    else:
-        try:
-            addresses = await _addresses(host)
-        except OSError:
-            addresses = []
-        if any(_refused(address, allow_loopback) for address in addresses):
-            problem = "must point to a public address"
-    if problem:
-        raise ValidationFailed(f"{field} {problem}", details=[{"field": field, "message": problem}])
+    that does not resolve now is let through: the fetch checks again and reports it."""
+    await ensure_public_url(
+        url, allow_loopback=allow_loopback, field=field, require_resolvable=False
+    )
 
 
 async def fetch_avatar(url: str, *, allow_loopback: bool) -> bytes:

@@ -13,7 +13,6 @@ from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
-    AppError,
     Conflict,
     Forbidden,
     NotFound,
@@ -111,18 +110,10 @@ class ShareOut(BaseModel):
     sharedAt: str | None
 
 
-class ShareFailed(AppError):
-    """LinkedIn refused or could not take the post; the reason is on the post too."""
-
-    status_code = 500
-    code = "PUBLISH_FAILED"
-    default_message = "The post could not be shared"
-
-
 @router.post(
     "/share-linkedin",
     response_model=ShareOut,
-    responses=error_responses(Forbidden, NotFound, Conflict, ShareFailed),
+    responses=error_responses(Forbidden, NotFound, Conflict, sharing.ShareFailed),
     openapi_extra=rate_limited("share", "50/hour"),
 )
 async def share_linkedin(
@@ -135,15 +126,7 @@ async def share_linkedin(
     """Publish one of your posts to your workspace's default LinkedIn account now."""
 
     async def handle() -> Any:
-        publication = await sharing.claim_share(session, actor, body.postId)
-        # The claim must be durable before LinkedIn is called (a crash mid-call is then
-        # reconciled, never re-sent), and on SQLite this request holds the write lock.
-        await session.commit()
-        outcome = await publisher.publish_with_retries(services, publication.id)
-        if outcome.needs_reconnect:
-            raise Forbidden(f"Missing LinkedIn permission: {outcome.error}")
-        if not outcome.success:
-            raise ShareFailed(outcome.error or ShareFailed.default_message)
+        outcome = await sharing.share_now(session, services, actor, body.postId)
         return ShareOut(
             success=True, shareUrl=outcome.url, sharedAt=isoformat_z(outcome.published_at)
         )

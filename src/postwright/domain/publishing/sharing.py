@@ -8,7 +8,7 @@ import hmac
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.errors import Conflict, Forbidden, ValidationFailed
+from postwright.core.errors import AppError, Conflict, Forbidden, ValidationFailed
 from postwright.core.services import Services
 from postwright.core.tenancy import get_scoped
 from postwright.domain.accounts import service as accounts_service
@@ -43,8 +43,35 @@ async def cron_caller_allowed(services: Services, credential: str | None) -> boo
         return user is not None and user.deleted_at is None and user.is_platform_admin
 
 
+class ShareFailed(AppError):
+    """LinkedIn refused or could not take the post; the reason is on the post too."""
+
+    status_code = 500
+    code = "PUBLISH_FAILED"
+    default_message = "The post could not be shared"
+
+
+async def share_now(
+    session: AsyncSession, services: Services, actor: Actor, post_id: str
+) -> publisher.PublishOutcome:
+    """Publish the actor's post to the workspace's LinkedIn account now: the successful
+    outcome, 403 when LinkedIn wants the account reconnected, ``ShareFailed`` otherwise.
+
+    Commits ``session`` after the claim: the claim must be durable before LinkedIn is called
+    (a crash mid-call is then reconciled, never re-sent), and on SQLite the request's
+    transaction holds the write lock the publisher needs."""
+    publication = await claim_share(session, actor, post_id)
+    await session.commit()
+    outcome = await publisher.publish_with_retries(services, publication.id)
+    if outcome.needs_reconnect:
+        raise Forbidden(f"Missing LinkedIn permission: {outcome.error}")
+    if not outcome.success:
+        raise ShareFailed(outcome.error or ShareFailed.default_message)
+    return outcome
+
+
 async def claim_share(session: AsyncSession, actor: Actor, post_id: str) -> Publication:
-    """Claim the actor's post for LinkedIn now. The caller commits before publishing.
+    """Claim the actor's post for LinkedIn now; ``share_now`` commits before publishing.
 
     404 for another workspace's post; 403 when it is someone else's post or the workspace
     has no LinkedIn account allowed to post (``w_member_social``); a post already shared

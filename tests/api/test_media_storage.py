@@ -10,13 +10,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import MediaSettings, Settings
 from tests.conftest import make_settings
 from tests.domain.media.fake_s3 import FakeS3
 from tests.domain.media.helpers import local_path
+from tests.engine import running
 from tests.factories import make_tenant
 from tests.fakes.images import png
 
@@ -30,11 +30,8 @@ def fake_s3() -> Iterator[FakeS3]:
 async def _serve(
     settings: Settings, clock: FrozenClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(settings, clock) as pair:
+        yield pair
 
 
 @pytest.fixture

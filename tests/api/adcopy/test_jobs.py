@@ -35,6 +35,7 @@ from tests.api.adcopy.helpers import (
     project_with_product,
 )
 from tests.conftest import make_settings
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 
 JobClient = tuple[httpx.AsyncClient, Services]
@@ -53,11 +54,8 @@ def job_settings(database_url: str, tmp_path: Path, **adcopy: Any) -> Settings:
 async def job_client(
     database_url: str, tmp_path: Path, clock: FrozenClock
 ) -> AsyncIterator[JobClient]:
-    app = create_app(job_settings(database_url, tmp_path), clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(job_settings(database_url, tmp_path), clock) as pair:
+        yield pair
 
 
 async def read_asset(services: Services, url: str) -> bytes:

@@ -12,12 +12,12 @@ import imageio_ffmpeg  # type: ignore[import-untyped]
 import pytest
 from PIL import Image
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.domain.adcopy.video import portrait_box
 from tests.api.adcopy.helpers import available, grant, ledger, poll, project_with_product
 from tests.api.adcopy.test_jobs import JobClient, job_settings, read_asset
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 from tests.fakes.heygen import AVATAR_COLOUR, VIDEO_BYTES, FakeHeyGen
 
@@ -45,11 +45,8 @@ async def provider_client(
         video_provider_base_url=heygen.base_url,
         video_provider_api_key=heygen.api_key,
     )
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(settings, clock) as pair:
+        yield pair
 
 
 async def submit_video(http: httpx.AsyncClient, tenant: Tenant, services: Services) -> str:
@@ -110,11 +107,8 @@ async def test_a_video_the_provider_fails_is_refunded(
 async def builtin_client(
     database_url: str, tmp_path: Path, clock: FrozenClock
 ) -> AsyncIterator[JobClient]:
-    app = create_app(job_settings(database_url, tmp_path), clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(job_settings(database_url, tmp_path), clock) as pair:
+        yield pair
 
 
 async def frame_at(video: bytes, seconds: float) -> Image.Image:

@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings
 from tests.conftest import make_settings
 from tests.domain.billing.helpers import assert_invariants, funded_tenant, ledger_state
 from tests.domain.media.helpers import image_size, local_path
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 from tests.fakes.images import png
 
@@ -32,11 +32,8 @@ async def job_client(
     settings = make_settings(
         database_url, tmp_path, jobs=JobSettings(polling_interval_seconds=0.05)
     )
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(settings, clock) as pair:
+        yield pair
 
 
 async def test_upload_media_then_read_it_back(

@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings, Settings
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.context import SystemActor
 from tests.conftest import make_settings
+from tests.engine import running
 from tests.factories import Tenant
 
 TRANSCRIPT = (
@@ -41,11 +41,8 @@ def job_settings(database_url: str, tmp_path: Path) -> Settings:
 async def job_client(
     job_settings: Settings, clock: FrozenClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    app = create_app(job_settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(job_settings, clock) as pair:
+        yield pair
 
 
 async def wait_for_project(

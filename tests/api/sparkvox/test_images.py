@@ -13,7 +13,6 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.db import discard_after_commit
 from postwright.core.services import Services
@@ -25,6 +24,7 @@ from postwright.domain.webhooks.models import WebhookDelivery
 from tests.conftest import make_settings
 from tests.domain.billing.helpers import assert_invariants, funded_tenant, ledger_state
 from tests.domain.media.helpers import image_size, load_post, local_path, make_post
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 from tests.fakes.images import FakeReplicate, png
 
@@ -40,11 +40,8 @@ def fake_replicate() -> Iterator[FakeReplicate]:
 async def _client(
     settings: Settings, clock: FrozenClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(settings, clock) as pair:
+        yield pair
 
 
 @pytest.fixture

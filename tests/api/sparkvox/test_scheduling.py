@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings, Settings
@@ -21,6 +20,7 @@ from tests.domain.publishing.world import (  # noqa: F401 - fixtures
     publishing_settings,
     x_auth_server,
 )
+from tests.engine import running
 from tests.factories import make_tenant
 from tests.fakes.fixtures import (  # noqa: F401 - fixtures
     bluesky_server,
@@ -56,11 +56,8 @@ def connected_settings(database_url: str, tmp_path: Path, fakes: Fakes) -> Setti
 async def connected_client(
     connected_settings: Settings, clock: FrozenClock
 ) -> AsyncIterator[JobClient]:
-    app = create_app(connected_settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(connected_settings, clock) as pair:
+        yield pair
 
 
 async def test_a_connected_tool_schedules_the_post_and_approves_it(

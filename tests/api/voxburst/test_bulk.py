@@ -23,6 +23,7 @@ from postwright.domain.billing.models import CreditLedgerEntry
 from postwright.domain.content.models import Post
 from tests.conftest import make_settings
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
+from tests.engine import running
 from tests.factories import Tenant, make_tenant
 
 FINISHED = {"COMPLETED", "CANCELLED", "FAILED", "PAUSED"}
@@ -59,11 +60,8 @@ def job_settings(database_url: str, tmp_path: Path) -> Any:
 async def job_client(
     job_settings: Any, clock: FrozenClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    app = create_app(job_settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(job_settings, clock) as pair:
+        yield pair
 
 
 async def poll(

@@ -19,6 +19,7 @@ from postwright.domain.media.models import MediaAsset
 from tests.api.voxburst.test_bulk import available, job_body, poll
 from tests.conftest import make_settings
 from tests.domain.media.helpers import image_size
+from tests.engine import running
 from tests.factories import make_tenant
 from tests.fakes.images import FakeReplicate
 
@@ -30,11 +31,8 @@ async def job_client(
     settings = make_settings(
         database_url, tmp_path, jobs=JobSettings(polling_interval_seconds=0.05, bulk_window=3)
     )
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http, app.state.services
+    async with running(settings, clock) as pair:
+        yield pair
 
 
 async def test_each_post_gets_an_image_for_five_credits_more(

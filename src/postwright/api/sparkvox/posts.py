@@ -15,6 +15,7 @@ from postwright.core.services import Services
 from postwright.domain.content.models import Post, ReviewStatus
 from postwright.domain.media.assets import readable_image_url
 from postwright.domain.media.backend import storage_for
+from postwright.domain.media.storage import MediaStorage
 from postwright.domain.projects import posts
 from postwright.domain.projects.posts import UNSET, PostEdit, ReviewedPost
 from postwright.domain.projects.scheduling import ProviderNotConnected
@@ -79,9 +80,9 @@ class UpdatePostBody(BaseModel):
         )
 
 
-async def post_out(post: Post, services: Services) -> PostOut:
+async def post_out(post: Post, services: Services, storage: MediaStorage | None = None) -> PostOut:
     image_url = await readable_image_url(
-        storage_for(services.settings, services.clock),
+        storage or storage_for(services.settings, services.clock),
         services.settings,
         workspace_id=post.workspace_id,
         image_url=post.image_url,
@@ -122,7 +123,8 @@ async def list_posts(
     rows = await posts.list_posts(
         session, actor, project_id, status=ReviewStatus(status) if status else None
     )
-    return PostList(posts=[await post_out(p, services) for p in rows])
+    storage = storage_for(services.settings, services.clock)
+    return PostList(posts=[await post_out(p, services, storage) for p in rows])
 
 
 @router.get("/{post_id}", response_model=PostEnvelope, responses=error_responses(NotFound))

@@ -21,6 +21,7 @@ from postwright.core.text import find_unstorable_text, is_storable
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.models import Role, User, Workspace
+from postwright.domain.context import Ctx
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RATE_LIMIT_KEY = "x-rate-limit"
@@ -188,6 +189,14 @@ async def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
+def current_ctx(session: SessionDep, actor: ActorDep, services: ServicesDep) -> Ctx:
+    """The request's one domain context: its session, the acting user and the services."""
+    return Ctx(session=session, actor=actor, services=services)
+
+
+CtxDep = Annotated[Ctx, Depends(current_ctx)]
+
+
 async def platform_admin(actor: ActorDep) -> Actor:
     if not actor.is_platform_admin:
         raise errors.Forbidden("Admin role required")
@@ -272,6 +281,7 @@ def deprecated(*, sunset: str, link: str | None = None) -> Any:
 __all__ = [
     "ActorDep",
     "AdminDep",
+    "CtxDep",
     "ManagerDep",
     "ServicesDep",
     "SessionDep",

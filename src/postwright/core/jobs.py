@@ -14,7 +14,7 @@ import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID, WorkflowHandleAsync
 from sqlalchemy.engine import make_url
 
 from postwright import __version__
@@ -24,6 +24,10 @@ JOBS_QUEUE = "jobs"
 LLM_QUEUE = "llm"
 WEBHOOKS_QUEUE = "webhooks"
 QUEUES = (JOBS_QUEUE, LLM_QUEUE, WEBHOOKS_QUEUE)
+# How often the LLM queue looks for work and a parent checks its children's results. Model calls
+# take seconds; a short poll keeps the engine's share of a bulk post to tens of milliseconds
+# instead of a whole polling quantum per hand-off.
+FAST_POLL_SECONDS = 0.05
 
 R = TypeVar("R")
 _services: Any = None
@@ -52,7 +56,7 @@ def launch(services: Any, *, listen: bool | None = None) -> None:
         "system_database_url": system_database_url(settings),
         "application_version": __version__,
         "notification_listener_polling_interval_sec": min(
-            1.0, settings.jobs.polling_interval_seconds
+            FAST_POLL_SECONDS, settings.jobs.polling_interval_seconds
         ),
     }
     if settings.jobs.executor_id:
@@ -72,12 +76,13 @@ async def register_queues(settings: Settings) -> None:
         polling_interval_sec=polling,
     )
     # Rate limits count workflow starts: every model call is its own workflow on this queue,
-    # so many workers together never exceed the provider's budget.
+    # so many workers together never exceed the provider's budget — nor its concurrency, which
+    # is global (all workers together), not per worker.
     await DBOS.register_queue_async(
         LLM_QUEUE,
-        worker_concurrency=settings.jobs.llm_concurrency,
+        global_concurrency=settings.jobs.llm_concurrency,
         limiter={"limit": settings.jobs.llm_rate_limit_per_minute, "period": 60.0},
-        polling_interval_sec=polling,
+        polling_interval_sec=min(polling, FAST_POLL_SECONDS),
     )
     # Its own queue, so slow or dead webhook receivers never hold up generation jobs.
     await DBOS.register_queue_async(
@@ -110,15 +115,30 @@ async def enqueue(
     *args: Any,
     workflow_id: str,
     delay_seconds: float | None = None,
-) -> None:
-    """``delay_seconds``: not started before then (a retry later), holding no worker slot."""
+) -> WorkflowHandleAsync[R]:
+    """``delay_seconds``: not started before then (a retry later), holding no worker slot.
+    Returns the run's handle (the existing run's when the id was enqueued before)."""
     options = (
         SetEnqueueOptions(delay_seconds=delay_seconds)
         if delay_seconds
         else contextlib.nullcontext()
     )
     with SetWorkflowID(workflow_id), options:
-        await DBOS.enqueue_workflow_async(queue, workflow, *args)
+        return await DBOS.enqueue_workflow_async(queue, workflow, *args)
+
+
+async def run_children(
+    queue: str,
+    workflow: Callable[..., Coroutine[Any, Any, R]],
+    calls: list[tuple[str, tuple[Any, ...]]],
+) -> list[R]:
+    """From inside a workflow: enqueue one child per ``(workflow id, args)`` so they all run at
+    once (as far as the queue's concurrency and rate limit allow), then wait for every result.
+    Ids are deterministic, so a recovered parent re-attaches to children already started."""
+    handles = [
+        await enqueue(queue, workflow, *args, workflow_id=child_id) for child_id, args in calls
+    ]
+    return [await handle.get_result(polling_interval_sec=FAST_POLL_SECONDS) for handle in handles]
 
 
 async def enqueue_detached(

@@ -143,9 +143,13 @@ class JobSettings(BaseSettings):
     # Stable per process; a restarted worker with the same id recovers its own workflows.
     executor_id: str | None = None
     worker_concurrency: int = 4
-    llm_concurrency: int = 4
+    # Model calls at once across all workers (the provider's concurrency), and starts per minute.
+    llm_concurrency: int = 16
     llm_rate_limit_per_minute: int = 120
-    bulk_window: int = 3
+    # Posts one bulk job sends to the LLM queue at once (the queue's limits still apply).
+    bulk_window: int = 50
+    # Word 3-gram Jaccard above which the later of two posts in a bulk job is rewritten.
+    bulk_similarity_threshold: float = Field(default=0.35, gt=0, le=1)
     polling_interval_seconds: float = 1.0
 
 

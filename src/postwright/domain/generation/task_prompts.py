@@ -54,6 +54,8 @@ def _post_prompt(task: PostTask) -> AssembledPrompt:
     )
     user += _listing("Style examples to imitate", task.style_examples, 5)
     user += _listing("Earlier messages in this conversation", task.conversation, 10)
+    if task.angle:
+        user += f"\n\nAngle for this post: {task.angle}"
     return AssembledPrompt(base.system_prompt, user, base.persona_block)
 
 
@@ -133,4 +135,9 @@ def render(task: Task[OutputT]) -> AssembledPrompt:
                 f"under it.\nSummary: {task.summary}\nQuote: {task.quote}"
             )
             return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)
+    # A task that writes its own prompt (e.g. the bulk angle plan in generation/planning).
+    own = getattr(task, "assembled_prompt", None)
+    if callable(own):
+        prompt: AssembledPrompt = own()
+        return prompt
     return AssembledPrompt(persona_block(persona), "", persona_block(persona))

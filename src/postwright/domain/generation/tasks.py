@@ -80,6 +80,8 @@ class PostTask(Task[PostText]):
     previous_posts_in_batch: Sequence[str] = ()
     batch_index: int = 0
     batch_size: int = 1
+    # This post's planned angle (hook, sub-topic, format) in a bulk batch: volatile, goes last.
+    angle: str | None = None
     content_length: ContentLength = "medium"
     style_examples: Sequence[str] = ()
     conversation: Sequence[str] = field(default=(), metadata={"why": "last 10 thread messages"})

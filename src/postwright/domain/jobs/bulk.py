@@ -35,6 +35,7 @@ from postwright.domain.billing.service import (
 )
 from postwright.domain.content.models import Post
 from postwright.domain.generation.platforms import get_platform
+from postwright.domain.jobs import progress
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
 from postwright.domain.personas import service as personas
 
@@ -219,6 +220,7 @@ async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
     await release_reservation(session, actor, job.reservation_id)
     await session.flush()
     await emit_job_event(session, job)
+    progress.changed(session, job.id)
     workflow_id = job.workflow_id
 
     async def stop() -> None:

@@ -1,10 +1,13 @@
-"""The bulk generation workflow (DBOS): durable, resumable, and exact about credits.
+"""The bulk generation workflow (DBOS): plan, write in parallel, check, settle — exactly once.
 
-The parent workflow plans a window of posts, runs each as a child workflow on the rate-limited
-LLM queue, and repeats. Every step is at-least-once, so every effect is guarded: a post is
-written, and its credits settled, in one transaction that first locks the job and checks the
-item is still pending — a step re-run after a crash, or a post finished after a cancel, changes
-nothing. Earlier posts are fed back to later windows so a batch stays diverse.
+The parent workflow plans one distinct angle per post (one model call on the LLM queue, or the
+builtin planner), then starts every pending post at once as its own child workflow on the
+rate-limited LLM queue — the queue's global concurrency and rate limit, not the job, decide how
+many model calls run — and waits for them. A last pass compares the posts and rewrites each one
+too close to another (free of charge). Every step is at-least-once, so every effect is guarded:
+a post is written, and its credits settled (ledger reference ``<job>:<position>``, unique), in
+one transaction that first locks the job and checks the item is still pending — a step re-run
+after a crash, or a post finished after a cancel, changes nothing.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ from postwright.domain.billing.service import (
     settle_reservation,
 )
 from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.generation import planning
+from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.outputs import GenerationResult, PostText
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PostTask
+from postwright.domain.jobs import progress
 from postwright.domain.jobs.bulk import cost_per_post, emit_job_event, extra_per_post
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
 from postwright.domain.media import generate as media
@@ -41,7 +47,7 @@ from postwright.domain.media.backend import storage_for
 from postwright.domain.media.errors import MediaProviderError
 from postwright.domain.personas import service as personas
 
-PREVIOUS_POSTS = 30
+BUILTIN = "builtin"
 
 
 async def start_run(job_id: str, workflow_id: str) -> None:
@@ -68,33 +74,49 @@ def _acting(job: BulkJob, services: Services) -> SystemActor:
 async def bulk_generation(job_id: str) -> str:
     try:
         status = await _begin(job_id)
-        while status == JobStatus.PROCESSING:
+        if status != JobStatus.PROCESSING:
+            return str(status)
+        parent = DBOS.workflow_id
+        angles = await _angles(job_id)
+        round_number = 0
+        while True:
             plan = await _plan_window(job_id)
             if plan["outcome"]:
                 return str(plan["outcome"])
-            handles = []
-            for position in plan["positions"]:
-                child_id = f"{DBOS.workflow_id}:item{position}"
-                await jobs.enqueue(
-                    jobs.LLM_QUEUE,
-                    bulk_item,
-                    job_id,
-                    position,
-                    plan["previous"],
-                    workflow_id=child_id,
-                )
-                handles.append(child_id)
-            # DBOS polls a child's result every second unless told otherwise: at the queue's
-            # pace instead, a window ends as soon as its last post does.
-            polling = _services().settings.jobs.polling_interval_seconds
-            for child_id in handles:
-                handle: Any = await DBOS.retrieve_workflow_async(child_id)
-                await handle.get_result(polling_interval_sec=polling)
-        return str(status)
+            positions: list[int] = plan["positions"]
+            if not positions:
+                break
+            round_number += 1
+            await jobs.run_children(
+                jobs.LLM_QUEUE,
+                bulk_item,
+                [
+                    (
+                        f"{parent}:r{round_number}:item{position}",
+                        (job_id, position, _angle_at(angles, position)),
+                    )
+                    for position in positions
+                ],
+            )
+        rewrites = await _too_similar(job_id)
+        if rewrites:
+            await jobs.run_children(
+                jobs.LLM_QUEUE,
+                bulk_rewrite,
+                [
+                    (f"{parent}:rewrite{position}", (job_id, position, _angle_at(angles, position)))
+                    for position in rewrites
+                ],
+            )
+        return await _finish_step(job_id)
     except Exception as exc:
         logger.error("bulk_job.failed", job_id=job_id, exc_info=exc)
         await _fail_job(job_id, "The job stopped on an unexpected error")
         return JobStatus.FAILED.value
+
+
+def _angle_at(angles: list[dict[str, str]], position: int) -> dict[str, str] | None:
+    return angles[position % len(angles)] if angles else None
 
 
 @DBOS.step(name="postwright.bulk_begin")
@@ -109,24 +131,100 @@ async def _begin(job_id: str) -> str:
         return str(job.status)
 
 
-@DBOS.step(name="postwright.bulk_plan")
+async def _job_brief(
+    services: Services, job_id: str
+) -> tuple[BulkJob, PersonaProfile | None, str]:
+    async with services.db.transaction() as session:
+        job = await session.get(BulkJob, job_id)
+        if job is None:
+            raise LookupError(f"bulk job {job_id} vanished")
+        persona: PersonaProfile | None = None
+        if job.persona_id:
+            persona = (
+                await personas.workspace_view(session, job.workspace_id, job.persona_id)
+            ).profile
+        topic = job.topic_hint or (
+            persona.keywords[0] if persona and persona.keywords else "our work"
+        )
+        return job, persona, topic
+
+
+async def _angles(job_id: str) -> list[dict[str, str]]:
+    """One angle per post: the builtin planner, or one model call on the LLM queue. The plan's
+    workflow id is the job's (not the run's), so a resumed job writes to the same plan."""
+    services = _services()
+    if engine_for(services.settings).provider == BUILTIN:
+        return await _builtin_angles(job_id)
+    handle = await jobs.enqueue(
+        jobs.LLM_QUEUE, bulk_plan, job_id, workflow_id=f"bulk:{job_id}:plan"
+    )
+    angles: list[dict[str, str]] = await handle.get_result(
+        polling_interval_sec=jobs.FAST_POLL_SECONDS
+    )
+    return angles
+
+
+@DBOS.step(name="postwright.bulk_builtin_angles")
+async def _builtin_angles(job_id: str) -> list[dict[str, str]]:
+    job, persona, topic = await _job_brief(_services(), job_id)
+    return [
+        angle.model_dump() for angle in planning.builtin_angles(topic, persona, job.total_posts)
+    ]
+
+
+@DBOS.workflow(name="postwright.bulk_plan")
+async def bulk_plan(job_id: str) -> list[dict[str, str]]:
+    return await _model_angles(job_id)
+
+
+@DBOS.step(name="postwright.bulk_model_angles")
+async def _model_angles(job_id: str) -> list[dict[str, str]]:
+    """The model's plan; when it fails or repeats itself, the builtin planner fills the gap —
+    a plan is a means to diversity, never a reason to fail the job."""
+    services = _services()
+    job, persona, topic = await _job_brief(services, job_id)
+    task = planning.AnglePlanTask(
+        persona=persona, topic=topic, platform=job.platform, count=job.total_posts
+    )
+    engine = engine_for(services.settings)
+    planned: list[planning.Angle] = []
+    try:
+        result = await engine.run(task)
+        planned = result.output.angles[: job.total_posts]
+    except AppError as exc:
+        logger.warning("bulk_plan.failed", job_id=job_id, error=exc.message)
+    finally:
+        await _close(engine)
+    if len(planned) < job.total_posts:
+        fallback = planning.builtin_angles(topic, persona, job.total_posts)
+        planned = planning.distinct_angles([*planned, *fallback])[: job.total_posts]
+    return [angle.model_dump() for angle in planned]
+
+
+async def _close(engine: GenerationEngine) -> None:
+    close = getattr(engine, "aclose", None)
+    if close is not None:
+        await close()
+
+
+@DBOS.step(name="postwright.bulk_plan_window")
 async def _plan_window(job_id: str) -> dict[str, Any]:
-    """The next posts to write — or the job's end: completed, paused for credits, cancelled."""
+    """The posts to write now (every pending one the balance covers), none when all are
+    written, or the job's end: paused for credits, cancelled, failed."""
     services = _services()
     async with services.db.transaction() as session:
         job = await _locked_job(session, job_id)
         if job.status != JobStatus.PROCESSING:
             return {"outcome": str(job.status)}
-        items = list(
+        pending = list(
             await session.scalars(
-                select(BulkJobItem)
-                .where(BulkJobItem.job_id == job_id)
+                select(BulkJobItem.position)
+                .where(BulkJobItem.job_id == job_id, BulkJobItem.status == ItemStatus.PENDING)
                 .order_by(BulkJobItem.position)
             )
         )
-        pending = [i.position for i in items if i.status == ItemStatus.PENDING]
         if not pending:
-            return {"outcome": await _finish(session, job, services)}
+            return {"outcome": None, "positions": []}
         window = services.settings.jobs.bulk_window
         extra = extra_per_post(services.settings, job)
         if extra:
@@ -137,12 +235,40 @@ async def _plan_window(job_id: str) -> dict[str, Any]:
                 job.updated_at = services.clock.now()
                 await emit_job_event(session, job)
                 return {"outcome": JobStatus.PAUSED.value}
-        done_ids = [i.post_id for i in items if i.status == ItemStatus.COMPLETED and i.post_id]
-        previous = []
-        if done_ids:
-            rows = await session.scalars(select(Post.content).where(Post.id.in_(done_ids)))
-            previous = list(rows)[-PREVIOUS_POSTS:]
-        return {"outcome": None, "positions": pending[:window], "previous": previous}
+        return {"outcome": None, "positions": pending[:window]}
+
+
+@DBOS.step(name="postwright.bulk_too_similar")
+async def _too_similar(job_id: str) -> list[int]:
+    """Positions of the posts to rewrite: each later post of a pair above the threshold."""
+    services = _services()
+    written = await _written_posts(services, job_id)
+    positions = [position for position, _ in written]
+    marked = planning.too_similar(
+        [content for _, content in written], services.settings.jobs.bulk_similarity_threshold
+    )
+    return [positions[index] for index in marked]
+
+
+async def _written_posts(services: Services, job_id: str) -> list[tuple[int, str]]:
+    async with services.db.transaction() as session:
+        rows = await session.execute(
+            select(BulkJobItem.position, Post.content)
+            .join(Post, Post.id == BulkJobItem.post_id)
+            .where(BulkJobItem.job_id == job_id, BulkJobItem.status == ItemStatus.COMPLETED)
+            .order_by(BulkJobItem.position)
+        )
+        return [(int(position), str(content)) for position, content in rows]
+
+
+@DBOS.step(name="postwright.bulk_finish")
+async def _finish_step(job_id: str) -> str:
+    services = _services()
+    async with services.db.transaction() as session:
+        job = await _locked_job(session, job_id)
+        if job.status != JobStatus.PROCESSING:
+            return str(job.status)
+        return await _finish(session, job, services)
 
 
 async def _finish(session: AsyncSession, job: BulkJob, services: Services) -> str:
@@ -155,6 +281,7 @@ async def _finish(session: AsyncSession, job: BulkJob, services: Services) -> st
     job.updated_at = now
     await release_reservation(session, _acting(job, services), job.reservation_id)
     await emit_job_event(session, job)
+    progress.changed(session, job.id)
     return str(job.status)
 
 
@@ -180,31 +307,42 @@ async def _fail_job(job_id: str, reason: str) -> None:
         job.completed_at = services.clock.now()
         await release_reservation(session, _acting(job, services), job.reservation_id)
         await emit_job_event(session, job)
+        progress.changed(session, job.id)
 
 
 @DBOS.workflow(name="postwright.bulk_item")
-async def bulk_item(job_id: str, position: int, previous: list[str]) -> str:
-    return await _generate_item(job_id, position, previous)
+async def bulk_item(job_id: str, position: int, angle: dict[str, str] | None) -> str:
+    return await _generate_item(job_id, position, angle)
+
+
+async def _write(
+    services: Services, task: PostTask, angle: planning.Angle | None, *, attempt: int = 0
+) -> GenerationResult[PostText]:
+    """One post from its angle: the model, or the builtin writer when no model is set up."""
+    engine = engine_for(services.settings)
+    try:
+        if engine.provider == BUILTIN and angle is not None:
+            return engine.finish(task, planning.builtin_post(task, angle, attempt=attempt))
+        return await engine.run(task)
+    finally:
+        await _close(engine)
 
 
 @DBOS.step(name="postwright.bulk_generate_item")
-async def _generate_item(job_id: str, position: int, previous: list[str]) -> str:
+async def _generate_item(job_id: str, position: int, angle: dict[str, str] | None) -> str:
     services = _services()
-    task = await _task_for(services, job_id, position, previous)
+    planned = planning.Angle.model_validate(angle) if angle else None
+    # Checked right before the call: once a job is cancelled, no new model call starts.
+    task = await _task_for(services, job_id, position, planned)
     if task is None:
         return "skipped"
-    engine = engine_for(services.settings)
     try:
-        result = await engine.run(task)
+        result = await _write(services, task, planned)
     except AppError as exc:
         return await _fail_item(job_id, position, exc.message)
     except Exception as exc:
         logger.error("bulk_item.error", job_id=job_id, position=position, exc_info=exc)
         return await _fail_item(job_id, position, "Generation failed unexpectedly")
-    finally:
-        close = getattr(engine, "aclose", None)
-        if close is not None:
-            await close()
     image = await _item_image(services, job_id, position, result.output.content)
     try:
         return await _complete_item(services, job_id, position, result, image)
@@ -214,7 +352,7 @@ async def _generate_item(job_id: str, position: int, previous: list[str]) -> str
 
 
 async def _task_for(
-    services: Services, job_id: str, position: int, previous: list[str]
+    services: Services, job_id: str, position: int, angle: planning.Angle | None
 ) -> PostTask | None:
     async with services.db.transaction() as session:
         job = await session.get(BulkJob, job_id)
@@ -227,22 +365,79 @@ async def _task_for(
             return None
         if item.status != ItemStatus.PENDING:
             return None
-        persona: PersonaProfile | None = None
-        if job.persona_id:
-            persona = (
-                await personas.workspace_view(session, job.workspace_id, job.persona_id)
-            ).profile
-        topic = job.topic_hint or (
-            persona.keywords[0] if persona and persona.keywords else "our work"
+    _, persona, topic = await _job_brief(services, job_id)
+    return PostTask(
+        persona=persona,
+        topic=topic,
+        platform=job.platform,
+        batch_index=position,
+        batch_size=job.total_posts,
+        angle=angle.render() if angle else None,
+    )
+
+
+@DBOS.workflow(name="postwright.bulk_rewrite")
+async def bulk_rewrite(job_id: str, position: int, angle: dict[str, str] | None) -> str:
+    return await _rewrite_item(job_id, position, angle)
+
+
+@DBOS.step(name="postwright.bulk_rewrite_item")
+async def _rewrite_item(job_id: str, position: int, angle: dict[str, str] | None) -> str:
+    """Write the post at ``position`` again, told to differ from the post it is closest to.
+    Free: the item was charged once when it was first written."""
+    services = _services()
+    planned = planning.Angle.model_validate(angle) if angle else None
+    written = dict(await _written_posts(services, job_id))
+    mine = written.get(position)
+    if mine is None:
+        return "skipped"
+    others = [content for other, content in written.items() if other != position]
+    closest = max(others, key=lambda other: planning.jaccard(mine, other), default="")
+    task = await _task_for_rewrite(services, job_id, position, planned, closest)
+    if task is None:
+        return "skipped"
+    try:
+        result = await _write(services, task, planned, attempt=1)
+    except AppError as exc:
+        logger.warning("bulk_rewrite.failed", job_id=job_id, position=position, error=exc.message)
+        return "kept"
+    async with services.db.transaction() as session:
+        job = await _locked_job(session, job_id)
+        item = await session.scalar(
+            select(BulkJobItem).where(
+                BulkJobItem.job_id == job_id, BulkJobItem.position == position
+            )
         )
-        return PostTask(
-            persona=persona,
-            topic=topic,
-            platform=job.platform,
-            previous_posts_in_batch=previous,
-            batch_index=position,
-            batch_size=job.total_posts,
-        )
+        post = await session.get(Post, item.post_id) if item and item.post_id else None
+        if post is None or job.status != JobStatus.PROCESSING or post.attributes.get("rewritten"):
+            return "discarded"
+        post.content = result.output.content
+        post.attributes = {**post.attributes, "rewritten": True, "truncated": result.truncated}
+        post.updated_at = services.clock.now()
+        record_usage(session, _acting(job, services), result, kind="bulk-rewrite", credits=0)
+        return "rewritten"
+
+
+async def _task_for_rewrite(
+    services: Services,
+    job_id: str,
+    position: int,
+    angle: planning.Angle | None,
+    closest: str,
+) -> PostTask | None:
+    job, persona, topic = await _job_brief(services, job_id)
+    if job.status != JobStatus.PROCESSING:
+        return None
+    rendered = angle.render() if angle else ""
+    return PostTask(
+        persona=persona,
+        topic=topic,
+        platform=job.platform,
+        batch_index=position,
+        batch_size=job.total_posts,
+        previous_posts_in_batch=[closest] if closest else [],
+        angle=f"{rendered}\n{planning.DIFFER_INSTRUCTION}".strip(),
+    )
 
 
 async def _item_image(
@@ -350,6 +545,7 @@ async def _complete_item(
         job.extra_consumed += extra
         job.updated_at = now
         record_usage(session, acting, result, kind="bulk-item", credits=cost)
+        progress.changed(session, job.id)
         return "completed"
 
 
@@ -377,6 +573,7 @@ async def _fail_item(job_id: str, position: int, reason: str) -> str:
         item.error = reason
         item.completed_at = services.clock.now()
         job.failed_posts += 1
+        progress.changed(session, job.id)
         return "failed"
 
 

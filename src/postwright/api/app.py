@@ -49,12 +49,7 @@ from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
-from postwright.domain.adcopy import workflow as adcopy_workflow
-from postwright.domain.jobs import bulk_workflow, generation_workflow
-from postwright.domain.media import workflow as image_workflow
-from postwright.domain.projects import workflow as project_workflow
-from postwright.domain.publishing import workflow as publishing_workflow
-from postwright.domain.webhooks import delivery as webhook_delivery
+from postwright.domain.jobs import registry as job_registry
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -121,18 +116,8 @@ async def bootstrap_first_workspace(services: Services) -> None:
 
 
 async def start_job_engine(services: Services, *, listen: bool | None = None) -> None:
-    """Launch DBOS here; a process that runs jobs also restarts any job left without a run."""
-    jobs.launch(services, listen=listen)
-    await jobs.register_queues(services.settings)
-    runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
-    if runs_jobs:
-        await bulk_workflow.recover_orphans()
-        await project_workflow.recover_orphans()
-        await publishing_workflow.start_schedule(services)
-        await generation_workflow.recover_orphans()
-        await webhook_delivery.recover_pending()
-        await image_workflow.recover_orphans()
-        await adcopy_workflow.install(services)
+    """Launch the job engine here (see ``domain.jobs.registry.start_engine``)."""
+    await job_registry.start_engine(services, listen=listen)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -13,6 +13,7 @@ import uvicorn
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from postwright.cli.bulk import bulk as bulk_command
 from postwright.cli.common import console, err_console, run_in_transaction, services_context
 from postwright.cli.credits import credits_app
 from postwright.core import idempotency, softdelete
@@ -33,6 +34,7 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(credits_app, name="credits")
+app.command(name="bulk")(bulk_command)
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_EMAIL = "demo@postwright.local"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.api.idempotency import IetfIdempotency
@@ -216,6 +218,31 @@ async def list_jobs(actor: ActorDep, session: SessionDep) -> JobList:
 @router.get("/{job_id}", response_model=JobEnvelope, responses=error_responses(NotFound))
 async def get_job(job_id: str, actor: ActorDep, session: SessionDep) -> JobEnvelope:
     return JobEnvelope(job=job_out(await bulk.view(session, actor, job_id)))
+
+
+@router.get(
+    "/{job_id}/events",
+    responses={
+        **error_responses(NotFound),
+        200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
+    },
+    response_class=EventSourceResponse,
+)
+async def job_events(job_id: str, actor: ActorDep, services: ServicesDep) -> EventSourceResponse:
+    """Server-Sent Events of the job's progress: a ``progress`` event with the job (the same
+    object as ``GET /v1/bulk-generate/{id}`` returns under ``job``) now and on every change,
+    and a last ``end`` event once the job completed, failed, was cancelled or paused."""
+    views = bulk.watch(services.db, actor, job_id)
+    first = await anext(views)  # 404 before the stream starts
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        current: JobView | None = first
+        while current is not None:
+            name = "end" if bulk.stream_ended(current) else "progress"
+            yield {"event": name, "data": job_out(current).model_dump_json()}
+            current = await anext(views, None)
+
+    return EventSourceResponse(events(), ping=15)
 
 
 @router.post(

@@ -138,6 +138,6 @@ def render(task: Task[OutputT]) -> AssembledPrompt:
     # A task that writes its own prompt (e.g. the bulk angle plan in generation/planning).
     own = getattr(task, "assembled_prompt", None)
     if callable(own):
-        prompt: AssembledPrompt = own()
-        return prompt
+        own_prompt: AssembledPrompt = own()
+        return own_prompt
     return AssembledPrompt(persona_block(persona), "", persona_block(persona))

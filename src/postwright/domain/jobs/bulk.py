@@ -9,6 +9,7 @@ The workflow itself is in ``bulk_workflow``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
-from postwright.core.db import after_commit
+from postwright.core.db import Database, after_commit
 from postwright.core.errors import Conflict, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.settings import Settings
@@ -187,6 +188,37 @@ async def _view(session: AsyncSession, job: BulkJob) -> JobView:
         refunded=reservation.refunded,
     )
     return JobView(job=job, credits=credits, items=items, posts=posts)
+
+
+def _watched(view: JobView) -> tuple[object, ...]:
+    job, credits = view.job, view.credits
+    return (
+        job.status,
+        job.completed_posts,
+        job.failed_posts,
+        job.skipped_posts,
+        credits.consumed,
+        credits.refunded,
+    )
+
+
+def stream_ended(view: JobView) -> bool:
+    """A progress stream ends when the job finished — or paused, waiting for a resume."""
+    return JobStatus(view.job.status).finished or view.job.status == JobStatus.PAUSED
+
+
+async def watch(db: Database, actor: Actor, job_id: str) -> AsyncIterator[JobView]:
+    """The job now, then each time its progress changes, until the job ends (or pauses). Each
+    read is its own short transaction: a watcher holds no session between changes."""
+    async with db.transaction() as session:
+        await get_scoped(session, BulkJob, actor.workspace_id, job_id)
+
+    async def read() -> JobView:
+        async with db.transaction() as session:
+            return await view(session, actor, job_id)
+
+    async for current in progress.watch(job_id, read, snapshot=_watched, finished=stream_ended):
+        yield current
 
 
 async def recent(session: AsyncSession, actor: Actor) -> list[JobView]:

@@ -131,9 +131,7 @@ async def _begin(job_id: str) -> str:
         return str(job.status)
 
 
-async def _job_brief(
-    services: Services, job_id: str
-) -> tuple[BulkJob, PersonaProfile | None, str]:
+async def _job_brief(services: Services, job_id: str) -> tuple[BulkJob, PersonaProfile | None, str]:
     async with services.db.transaction() as session:
         job = await session.get(BulkJob, job_id)
         if job is None:

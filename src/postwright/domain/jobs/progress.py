@@ -10,8 +10,9 @@ a notification only says "look now".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,27 +38,26 @@ async def watch(
     job_id: str,
     read: Callable[[], Awaitable[T]],
     *,
+    snapshot: Callable[[T], Hashable],
     finished: Callable[[T], bool],
     poll_seconds: float = FALLBACK_POLL_SECONDS,
 ) -> AsyncIterator[T]:
-    """Yield the job's state now and whenever it changes, until (and including) a finished
-    state."""
+    """Yield the job's state now and whenever its ``snapshot`` changes, until (and including)
+    a finished state."""
     event = asyncio.Event()
     _watchers[job_id].add(event)
     try:
-        last: T | None = None
+        last: Hashable = None
         while True:
             event.clear()
             state = await read()
-            if state != last:
+            if (key := snapshot(state)) != last:
                 yield state
-                last = state
+                last = key
             if finished(state):
                 return
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
     finally:
         _watchers[job_id].discard(event)
         if not _watchers[job_id]:

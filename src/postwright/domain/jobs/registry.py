@@ -1,0 +1,58 @@
+"""Every durable job kind, and the one place a process starts the job engine.
+
+The API process (``serve``) and ``postwright worker`` both start jobs through ``start_engine``,
+so both know every kind's workflows and restart the jobs a crash left without a run. A kind is
+registered here with how to restart its open jobs (``recover``) and what it installs once per
+running process (schedules). Executor heartbeats and takeover belong in ``start_engine`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from postwright.core import jobs
+from postwright.core.logging import logger
+from postwright.core.services import Services
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    # Restart every open job of this kind left without a run; returns how many.
+    recover: Callable[[Services], Awaitable[Any]]
+
+
+def kinds() -> tuple[JobKind, ...]:
+    """Imported here, not at module load: importing a kind registers its DBOS workflows."""
+    from postwright.domain.adcopy import workflow as adcopy
+    from postwright.domain.jobs import bulk_workflow, generation_workflow
+    from postwright.domain.media import workflow as images
+    from postwright.domain.projects import workflow as projects
+    from postwright.domain.publishing import workflow as publishing
+    from postwright.domain.webhooks import delivery as webhook_delivery
+
+    return (
+        JobKind("bulk", lambda _: bulk_workflow.recover_orphans()),
+        JobKind("project", lambda _: projects.recover_orphans()),
+        JobKind("publishing", publishing.start_schedule),
+        JobKind("generation", lambda _: generation_workflow.recover_orphans()),
+        JobKind("webhook", lambda _: webhook_delivery.recover_pending()),
+        JobKind("image", lambda _: images.recover_orphans()),
+        JobKind("adcopy", adcopy.install),
+    )
+
+
+async def start_engine(services: Services, *, listen: bool | None = None) -> None:
+    """Launch DBOS in this process; a process that runs jobs (``listen``, default: unless the
+    mode is ``enqueue``) also restarts every kind's jobs left without a run."""
+    registered = kinds()
+    jobs.launch(services, listen=listen)
+    await jobs.register_queues(services.settings)
+    runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
+    if runs_jobs:
+        for kind in registered:
+            restarted = await kind.recover(services)
+            if restarted:
+                logger.info("jobs.recovered", kind=kind.name, count=restarted)

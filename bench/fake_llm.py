@@ -7,10 +7,24 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+VOCABULARY = [f"word{index}" for index in range(3000)]
+
+
+def _angles(request: dict[str, Any]) -> list[dict[str, str]]:
+    """An angle plan as long as the prompt asks for ("Return exactly N angles")."""
+    found = re.search(r"Return exactly (\d+) angles", json.dumps(request))
+    count = int(found.group(1)) if found else 1
+    return [
+        {"hook": f"Hook {i}: a door of its own.", "subtopic": f"slice {i}", "format": "story"}
+        for i in range(count)
+    ]
 
 
 class FakeLlm:
@@ -40,7 +54,13 @@ class FakeLlm:
         self.calls = number
         tools = request.get("tools") or []
         name = tools[0]["function"]["name"] if tools else "final_result"
-        content = f"Update {number}: what we learned shipping batch work this week. #Build{number}"
+        if "angles" in json.dumps(tools):
+            arguments = json.dumps({"angles": _angles(request)})
+        else:
+            # Distinct words per call, so a batch is as diverse as a real model's.
+            words = " ".join(random.Random(number).sample(VOCABULARY, 40))
+            content = f"Update {number}: what we learned this week. {words} #Build{number}"
+            arguments = json.dumps({"content": content})
         completion = {
             "id": f"chatcmpl-{number}",
             "object": "chat.completion",
@@ -59,7 +79,7 @@ class FakeLlm:
                                 "type": "function",
                                 "function": {
                                     "name": name,
-                                    "arguments": json.dumps({"content": content}),
+                                    "arguments": arguments,
                                 },
                             }
                         ],

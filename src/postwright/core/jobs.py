@@ -70,10 +70,11 @@ def launch(services: Any, *, listen: bool | None = None) -> None:
 
 async def register_queues(settings: Settings) -> None:
     polling = settings.jobs.polling_interval_seconds
+    # A job starts within a short poll too: no 1 s quantum on a bulk job's path.
     await DBOS.register_queue_async(
         JOBS_QUEUE,
         worker_concurrency=settings.jobs.worker_concurrency,
-        polling_interval_sec=polling,
+        polling_interval_sec=min(polling, FAST_POLL_SECONDS),
     )
     # Rate limits count workflow starts: every model call is its own workflow on this queue,
     # so many workers together never exceed the provider's budget — nor its concurrency, which

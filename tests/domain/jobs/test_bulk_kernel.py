@@ -55,9 +55,7 @@ def llm() -> Iterator[FakeOpenAI]:
     server.stop()
 
 
-def model_settings(
-    database_url: str, tmp_path: Path, llm: FakeOpenAI, **jobs: Any
-) -> Settings:
+def model_settings(database_url: str, tmp_path: Path, llm: FakeOpenAI, **jobs: Any) -> Settings:
     return make_settings(
         database_url,
         tmp_path,
@@ -113,9 +111,10 @@ async def test_builtin_50_post_job_is_diverse_and_streams_its_progress(
     last = events[-1][1]
     assert last["status"] == "COMPLETED"
     assert last["completedPosts"] == 50
-    assert last == (
-        await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)
-    ).json()["job"]
+    assert (
+        last
+        == (await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)).json()["job"]
+    )
 
     posts = await contents(services, job_id)
     assert len(posts) == 50
@@ -129,9 +128,9 @@ async def test_events_of_another_workspaces_job_is_not_found(
 ) -> None:
     http, services = builtin_client
     owner, stranger = await make_tenant(services), await make_tenant(services)
-    job_id = (
-        await http.post("/v1/bulk-generate", json=job_body(2), headers=owner.headers)
-    ).json()["jobId"]
+    job_id = (await http.post("/v1/bulk-generate", json=job_body(2), headers=owner.headers)).json()[
+        "jobId"
+    ]
     response = await http.get(f"/v1/bulk-generate/{job_id}/events", headers=stranger.headers)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
@@ -253,9 +252,7 @@ async def test_cancel_during_fan_out_stops_new_calls_and_refunds_every_unstarted
             await poll_until(http, tenant, job_id, lambda job: True)
         else:
             raise AssertionError("children still running")
-        job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)).json()[
-            "job"
-        ]
+        job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)).json()["job"]
         after = await available(services, tenant)
         await ledger_matches_balance(services, tenant)
 

@@ -51,6 +51,7 @@ from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.adcopy import workflow as adcopy_workflow
 from postwright.domain.jobs import bulk_workflow, generation_workflow
+from postwright.domain.jobs.executors import liveness
 from postwright.domain.media import workflow as image_workflow
 from postwright.domain.projects import workflow as project_workflow
 from postwright.domain.publishing import workflow as publishing_workflow
@@ -133,6 +134,13 @@ async def start_job_engine(services: Services, *, listen: bool | None = None) ->
         await webhook_delivery.recover_pending()
         await image_workflow.recover_orphans()
         await adcopy_workflow.install(services)
+        await liveness.start_for_process(services, jobs.executor_id(), jobs.recover)
+
+
+async def stop_job_engine() -> None:
+    """Mark this executor stopped (survivors take over what it leaves) and stop the engine."""
+    await liveness.stop_for_process()
+    jobs.shutdown()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -149,7 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             if settings.jobs.enabled:
-                jobs.shutdown()
+                await stop_job_engine()
             await services.close()
 
     app = FastAPI(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.cli.common import console, err_console, run_in_transaction, services_context
 from postwright.cli.credits import credits_app
+from postwright.cli.workers import workers
 from postwright.core import idempotency, softdelete
 from postwright.core import migrate as migrations
 from postwright.core.errors import AppError
@@ -33,6 +34,7 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(credits_app, name="credits")
+app.command()(workers)
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_EMAIL = "demo@postwright.local"
@@ -71,7 +73,7 @@ def worker(
     Give each worker a stable executor id (DBOS__VMID or POSTWRIGHT_JOBS_EXECUTOR_ID): a
     restarted worker resumes its own unfinished jobs; ``--recover ID`` takes over another's.
     """
-    from postwright.api.app import start_job_engine
+    from postwright.api.app import start_job_engine, stop_job_engine
     from postwright.core import jobs
 
     async def main() -> None:
@@ -80,14 +82,14 @@ def worker(
             try:
                 if recover:
                     recovered = jobs.recover(list(recover))
-                    console.print(f"recovered {recovered} workflow(s) of {', '.join(recover)}")
+                    console.print(f"recovered {len(recovered)} workflow(s) of {', '.join(recover)}")
                 while True:
                     await _maintenance_pass(services)
                     if once:
                         return
                     await asyncio.sleep(interval)
             finally:
-                jobs.shutdown()
+                await stop_job_engine()
 
     console.print("[bold]postwright worker[/bold]: running jobs")
     asyncio.run(main())

@@ -147,6 +147,10 @@ class JobSettings(BaseSettings):
     llm_rate_limit_per_minute: int = 120
     bulk_window: int = 3
     polling_interval_seconds: float = 1.0
+    # Liveness: every job-running process records a heartbeat this often; a live worker takes
+    # over the unfinished jobs of an executor silent for longer than the timeout.
+    heartbeat_interval_seconds: float = Field(default=5.0, gt=0)
+    executor_timeout_seconds: float = Field(default=30.0, gt=0)
 
 
 class ProjectSettings(BaseSettings):

@@ -84,9 +84,14 @@ async def beat(services: Services, executor_id: str, incarnation: str) -> None:
             update(Executor)
             .where(Executor.id == executor_id)
             .values(last_seen_at=_now())
-            .returning(Executor.incarnation)
+            .returning(Executor.incarnation, Executor.taken_over_by)
         )
-        current = result.scalar_one_or_none()
+        current, taken_over_by = result.one_or_none() or (None, None)
+    if taken_over_by is not None and current == incarnation:
+        # Our heartbeats stalled past the timeout (an overloaded host, a long GC pause):
+        # another worker now holds our unfinished jobs. Item keys keep every charge and post
+        # single; keep the timeout well above the heartbeat interval so this stays rare.
+        logger.warning("executor_taken_over_while_alive", executor_id=executor_id, by=taken_over_by)
     if current != incarnation:
         logger.warning(
             "executor_id_shared",

@@ -31,14 +31,20 @@ def test_readme_documents_every_setting_and_both_commands() -> None:
     assert "make test" in readme
 
 
-def test_compose_runs_postgres_redis_two_api_replicas_and_a_worker() -> None:
+def test_compose_runs_postgres_redis_two_enqueueing_api_replicas_and_two_workers() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "migrate", "api", "worker"} <= set(services)
+    assert {"postgres", "redis", "migrate", "api", "worker-1", "worker-2"} <= set(services)
     assert services["api"]["deploy"]["replicas"] == 2
     assert services["api"]["ports"] == ["8000-8001:8000"]
+    assert services["api"]["environment"]["POSTWRIGHT_JOBS_MODE"] == "enqueue"
+    worker_ids = {
+        services[name]["environment"]["POSTWRIGHT_JOBS_EXECUTOR_ID"]
+        for name in ("worker-1", "worker-2")
+    }
+    assert len(worker_ids) == 2  # each worker its own executor id
     known = set(environment_variables())
-    for name in ("api", "worker", "migrate"):
+    for name in ("api", "worker-1", "worker-2", "migrate"):
         used = {k for k in services[name]["environment"] if k.startswith("POSTWRIGHT_")}
         assert used <= known, used - known
 

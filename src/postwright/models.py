@@ -17,6 +17,7 @@ from postwright.domain.content.comment_models import Comment
 from postwright.domain.content.conversation_models import Idea, Thread, ThreadMessage
 from postwright.domain.content.models import Post
 from postwright.domain.generation.models import GenerationUsage, WorkspaceAiConfig
+from postwright.domain.jobs.executors.models import Executor, ExecutorTakeover
 from postwright.domain.jobs.generation_models import ContentGeneration
 from postwright.domain.jobs.models import BulkJob, BulkJobItem
 from postwright.domain.media.models import ImageJob, MediaAsset
@@ -46,6 +47,8 @@ __all__ = [
     "CreditLedgerEntry",
     "CreditReservation",
     "EngagementSample",
+    "Executor",
+    "ExecutorTakeover",
     "GenerationUsage",
     "Idea",
     "IdempotencyRecord",

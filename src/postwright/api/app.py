@@ -43,7 +43,6 @@ from postwright.api.zorbit import posts as zorbit_posts
 from postwright.api.zorbit import publishing as zorbit_publishing
 from postwright.api.zorbit import saved as zorbit_saved
 from postwright.api.zorbit import user as zorbit_user
-from postwright.core import jobs
 from postwright.core.clock import Clock
 from postwright.core.logging import configure_logging, logger
 from postwright.core.services import Services
@@ -115,11 +114,6 @@ async def bootstrap_first_workspace(services: Services) -> None:
     logger.info("bootstrap_workspace_created", workspace_id=created.workspace.id)
 
 
-async def start_job_engine(services: Services, *, listen: bool | None = None) -> None:
-    """Launch the job engine here (see ``domain.jobs.registry.start_engine``)."""
-    await job_registry.start_engine(services, listen=listen)
-
-
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -129,12 +123,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bootstrap_first_workspace(services)
         if settings.jobs.enabled:
-            await start_job_engine(services)
+            await job_registry.start_engine(services)
         try:
             yield
         finally:
             if settings.jobs.enabled:
-                jobs.shutdown()
+                await job_registry.stop_engine()
             await services.close()
 
     app = FastAPI(

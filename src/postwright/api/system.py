@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from postwright.api.deps import ServicesDep
 from postwright.core.errors import ServiceUnavailable, error_responses
+from postwright.domain.jobs.executors import liveness
 
 router = APIRouter(tags=["system"])
 
@@ -36,7 +37,12 @@ async def readyz(services: ServicesDep) -> Health:
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 async def metrics(services: ServicesDep) -> Response:
-    """Prometheus exposition: latency histograms, error and rate-limit counters."""
+    """Prometheus exposition: latency histograms, error and rate-limit counters, job
+    executors alive and workflows taken over."""
+    async with services.db.read_sessionmaker() as session:
+        alive, taken = await liveness.counts(session, seen_after=liveness.alive_since(services))
+    services.metrics.executors_alive.set(alive)
+    services.metrics.workflows_taken_over.set(taken)
     return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

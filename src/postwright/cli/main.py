@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.cli.bulk import bulk as bulk_command
 from postwright.cli.common import console, err_console, run_in_transaction, services_context
 from postwright.cli.credits import credits_app
+from postwright.cli.workers import workers
 from postwright.core import idempotency, softdelete
 from postwright.core import migrate as migrations
 from postwright.core.errors import AppError
@@ -35,6 +36,7 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(credits_app, name="credits")
 app.command(name="bulk")(bulk_command)
+app.command()(workers)
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_EMAIL = "demo@postwright.local"
@@ -73,23 +75,23 @@ def worker(
     Give each worker a stable executor id (DBOS__VMID or POSTWRIGHT_JOBS_EXECUTOR_ID): a
     restarted worker resumes its own unfinished jobs; ``--recover ID`` takes over another's.
     """
-    from postwright.api.app import start_job_engine
     from postwright.core import jobs
+    from postwright.domain.jobs import registry as job_registry
 
     async def main() -> None:
         async with services_context() as services:
-            await start_job_engine(services, listen=True)
+            await job_registry.start_engine(services, listen=True)
             try:
                 if recover:
                     recovered = jobs.recover(list(recover))
-                    console.print(f"recovered {recovered} workflow(s) of {', '.join(recover)}")
+                    console.print(f"recovered {len(recovered)} workflow(s) of {', '.join(recover)}")
                 while True:
                     await _maintenance_pass(services)
                     if once:
                         return
                     await asyncio.sleep(interval)
             finally:
-                jobs.shutdown()
+                await job_registry.stop_engine()
 
     console.print("[bold]postwright worker[/bold]: running jobs")
     asyncio.run(main())

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import os
+import socket
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -45,6 +47,18 @@ def system_database_url(settings: Settings) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def configured_executor_id(settings: Settings) -> str | None:
+    """The executor id: configured, else ``DBOS__VMID``, else — where several processes share
+    one database (PostgreSQL) — the host name, so that two machines never share DBOS's default
+    ``local`` (a second "local" would recover the first one's running workflows)."""
+    configured = settings.jobs.executor_id or os.environ.get("DBOS__VMID")
+    if configured:
+        return configured
+    if make_url(settings.database.url).get_backend_name() == "sqlite":
+        return None
+    return socket.gethostname()
+
+
 def launch(services: Any, *, listen: bool | None = None) -> None:
     """Start the engine for this process. ``listen``: run queued jobs here (default: unless
     the mode is ``enqueue``)."""
@@ -59,8 +73,9 @@ def launch(services: Any, *, listen: bool | None = None) -> None:
             FAST_POLL_SECONDS, settings.jobs.polling_interval_seconds
         ),
     }
-    if settings.jobs.executor_id:
-        config["executor_id"] = settings.jobs.executor_id
+    executor = configured_executor_id(settings)
+    if executor:
+        config["executor_id"] = executor
     DBOS(config=config)  # type: ignore[arg-type]
     if listen is None:
         listen = settings.jobs.mode == "inprocess"
@@ -160,7 +175,15 @@ async def cancel(workflow_id: str) -> None:
     await DBOS.cancel_workflow_async(workflow_id)
 
 
-def recover(executor_ids: list[str]) -> int:
-    """Recover the unfinished workflows of dead executors in this process."""
+def recover(executor_ids: list[str]) -> list[str]:
+    """Hand the unfinished workflows of dead executors back to the queues (DBOS re-enqueues
+    them; one live process dequeues each). Returns the workflow ids recovered."""
     handles = DBOS._recover_pending_workflows(executor_ids)
-    return len(handles)
+    return [handle.get_workflow_id() for handle in handles]
+
+
+def executor_id() -> str:
+    """This process's executor id, as the job engine records it on the workflows it runs."""
+    from dbos._utils import GlobalParams
+
+    return str(GlobalParams.executor_id)

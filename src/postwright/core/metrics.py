@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -27,6 +27,17 @@ class Metrics:
             "postwright_rate_limit_hits_total",
             "Requests refused by the rate limiter, by endpoint class",
             ["limit_class"],
+            registry=self.registry,
+        )
+
+        self.executors_alive = Gauge(
+            "postwright_job_executors_alive",
+            "Job-running processes with a recent heartbeat",
+            registry=self.registry,
+        )
+        self.workflows_taken_over = Gauge(
+            "postwright_job_workflows_taken_over",
+            "Workflows of dead executors taken over by live ones, in all",
             registry=self.registry,
         )
 

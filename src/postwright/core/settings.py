@@ -151,6 +151,10 @@ class JobSettings(BaseSettings):
     # Word 3-gram Jaccard above which the later of two posts in a bulk job is rewritten.
     bulk_similarity_threshold: float = Field(default=0.35, gt=0, le=1)
     polling_interval_seconds: float = 1.0
+    # Liveness: every job-running process records a heartbeat this often; a live worker takes
+    # over the unfinished jobs of an executor silent for longer than the timeout.
+    heartbeat_interval_seconds: float = Field(default=5.0, gt=0)
+    executor_timeout_seconds: float = Field(default=30.0, gt=0)
 
 
 class ProjectSettings(BaseSettings):

@@ -15,6 +15,7 @@ from typing import Any
 from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
+from postwright.domain.jobs.executors import liveness
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,11 @@ async def start_engine(services: Services, *, listen: bool | None = None) -> Non
             restarted = await kind.recover(services)
             if restarted:
                 logger.info("jobs.recovered", kind=kind.name, count=restarted)
+        # Heartbeats, and taking over the jobs of executors that died (see executors.liveness).
+        await liveness.start_for_process(services, jobs.executor_id(), jobs.recover)
+
+
+async def stop_engine() -> None:
+    """Mark this executor stopped (survivors take over what it leaves) and stop the engine."""
+    await liveness.stop_for_process()
+    jobs.shutdown()

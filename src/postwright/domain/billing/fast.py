@@ -208,7 +208,10 @@ async def try_consume_all(
             updated_at=now,
         )
         .returning(
-            CreditReservation.amount, CreditReservation.reason, CreditReservation.related_id
+            CreditReservation.amount,
+            CreditReservation.reason,
+            CreditReservation.related_id,
+            CreditReservation.workspace_id,
         )
     )
     entry = {
@@ -224,7 +227,7 @@ async def try_consume_all(
         closed = close.cte("closed")
         charged = (
             update(CreditBalance)
-            .where(CreditBalance.workspace_id == workspace_id)
+            .where(CreditBalance.workspace_id == closed.c.workspace_id)
             .values(
                 balance=CreditBalance.balance - closed.c.amount,
                 reserved=CreditBalance.reserved - closed.c.amount,

@@ -101,12 +101,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits whole when the block ends, or rolls back on error."""
+        """A session whose work commits when the block ends, or rolls back on error. (A
+        metered call inside may commit at its own commit point: see ``billing.holds``.)"""
         async with self.sessionmaker() as session:
             try:
-                async with session.begin():
-                    yield session
+                yield session
+                await session.commit()
             except BaseException:
+                await session.rollback()
                 discard_after_commit(session)
                 raise
             await run_after_commit(session)

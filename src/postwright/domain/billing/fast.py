@@ -132,7 +132,12 @@ async def try_reserve(
             insert(CreditReservation)
             .from_select(
                 list(reservation),
-                select(*(literal(v, CreditReservation.__table__.c[k].type) for k, v in reservation.items())).select_from(bumped),
+                select(
+                    *(
+                        literal(v, CreditReservation.__table__.c[k].type)
+                        for k, v in reservation.items()
+                    )
+                ).select_from(bumped),
             )
             .returning(CreditReservation.id)
             .cte("held")
@@ -149,7 +154,9 @@ async def try_reserve(
         ledger_cte = ledger.returning(CreditLedgerEntry.id).cte("entry")
         row = (
             await session.execute(
-                select(bumped.c.balance, bumped.c.reserved, select(ledger_cte.c.id).scalar_subquery())
+                select(
+                    bumped.c.balance, bumped.c.reserved, select(ledger_cte.c.id).scalar_subquery()
+                )
             )
         ).first()
         if row is None:
@@ -247,10 +254,7 @@ async def try_consume_all(
             .from_select(
                 [*entry, "amount", "reserved_delta", "balance_after", "reason", "related_id"],
                 select(
-                    *(
-                        literal(v, CreditLedgerEntry.__table__.c[k].type)
-                        for k, v in entry.items()
-                    ),
+                    *(literal(v, CreditLedgerEntry.__table__.c[k].type) for k, v in entry.items()),
                     -charged.c.amount,
                     -charged.c.amount,
                     charged.c.balance,

@@ -37,8 +37,9 @@ $$ LANGUAGE plpgsql
 """
 
 PG_TRIGGER_ON = """
-CREATE TRIGGER post_counts_track AFTER INSERT OR DELETE OR UPDATE OF deleted_at, source, workspace_id
-ON posts FOR EACH ROW EXECUTE FUNCTION post_counts_track()
+CREATE TRIGGER post_counts_track
+AFTER INSERT OR DELETE OR UPDATE OF deleted_at, source, workspace_id ON posts
+FOR EACH ROW EXECUTE FUNCTION post_counts_track()
 """
 
 SQLITE_TRIGGERS = [

@@ -15,12 +15,14 @@ from postwright.core import errors
 from postwright.core.db import discard_after_commit, run_after_commit
 from postwright.core.jwt import looks_like_jwt
 from postwright.core.ratelimit import RateLimitState
-from postwright.core.security import API_KEY_PREFIX
+from postwright.core.security import API_KEY_PREFIX, hash_api_key
 from postwright.core.services import Services
 from postwright.core.text import find_unstorable_text, is_storable
+from postwright.domain.accounts import keys
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.context import Actor
-from postwright.domain.accounts.models import Role, User, Workspace
+from postwright.domain.accounts.keys import KEY_CACHE, KeyIdentity
+from postwright.domain.accounts.models import Role, Workspace
 from postwright.domain.context import Ctx
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -110,32 +112,56 @@ def _credential(bearer: HTTPAuthorizationCredentials | None, api_key: str | None
 async def _identify(
     request: Request, services: Services, credential: str
 ) -> tuple[str, str | None, str | None]:
-    """(user id, the credential's default workspace, api key id) in a short transaction of its
-    own, so a read request never turns into a write and the request's session starts clean."""
-    now = services.clock.now()
+    """(user id, the credential's default workspace, api key id). An API key is looked up
+    read-only and remembered for ``api_key_cache_seconds``; its ``last_used_at`` is written
+    by detached work at most once a minute, never inside the request."""
     if credential.startswith(API_KEY_PREFIX):
-        async with services.db.transaction() as session:
-            key = await accounts.authenticate_api_key(session, credential, now=now)
-            if key is None:
-                raise errors.Unauthorized("Invalid or revoked API key")
-            return key.user_id, key.workspace_id, key.id
+        identity = await _api_key_identity(services, credential)
+        if identity is None:
+            raise errors.Unauthorized("Invalid or revoked API key")
+        if KEY_CACHE.touch_due(identity.key_id):
+            _record_key_use(services, identity.key_id)
+        return identity.user_id, identity.workspace_id, identity.key_id
     if services.jwt is not None and looks_like_jwt(credential):
         try:
-            identity = await services.jwt.verify(credential)
+            claims = await services.jwt.verify(credential)
         except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
             raise errors.Unauthorized("Invalid or expired token") from exc
         async with services.db.transaction() as session:
             user = await accounts.provision_external_user(
                 session,
-                now=now,
-                external_id=identity.subject,
-                email=identity.email,
-                first_name=identity.first_name,
-                last_name=identity.last_name,
-                image_url=identity.image_url,
+                now=services.clock.now(),
+                external_id=claims.subject,
+                email=claims.email,
+                first_name=claims.first_name,
+                last_name=claims.last_name,
+                image_url=claims.image_url,
             )
             return user.id, None, None
     raise errors.Unauthorized("Invalid credentials")
+
+
+async def _api_key_identity(services: Services, credential: str) -> KeyIdentity | None:
+    ttl = services.settings.api_key_cache_seconds
+    database = services.db.name
+    key_hash = hash_api_key(credential)
+    identity = KEY_CACHE.get(database, key_hash, ttl)
+    if identity is None:
+        async with services.db.read_transaction() as session:
+            identity = await keys.find_active_key(session, credential)
+        if identity is not None:
+            KEY_CACHE.put(database, key_hash, identity, ttl)
+    return identity
+
+
+def _record_key_use(services: Services, key_id: str) -> None:
+    now = services.clock.now()
+
+    async def touch() -> None:
+        async with services.db.transaction() as session:
+            await keys.touch_api_key(session, key_id, now=now)
+
+    services.db.detach(touch, name=f"touch-api-key-{key_id}")
 
 
 async def current_actor(
@@ -169,14 +195,8 @@ async def current_actor(
             request, services, "anonymous", services.settings.rate_limit.anonymous, client
         )
         raise
-    user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
-        raise errors.Unauthorized("User no longer exists")
-    workspace, role = await accounts.resolve_workspace(
-        session,
-        user=user,
-        requested_id=workspace_id,
-        default_id=default_workspace,
+    user, workspace, role = await accounts.resolve_member(
+        session, user_id=user_id, requested_id=workspace_id, default_id=default_workspace
     )
     request.state.user_id = user.id
     request.state.workspace_id = workspace.id

@@ -24,6 +24,7 @@ from postwright.core.services import Services
 from postwright.core.settings import get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.models import ApiKey
+from postwright.domain.billing import holds
 
 T = TypeVar("T")
 
@@ -107,8 +108,15 @@ async def _maintenance_pass(services: Services) -> None:
         purged = await softdelete.purge_expired(
             session, now=now, retention=timedelta(days=settings.soft_delete_retention_days)
         )
+        released = await holds.release_expired(session, now=now)
     console.print(
-        json.dumps({"idempotency_records_purged": expired, "soft_deleted_purged": purged})
+        json.dumps(
+            {
+                "idempotency_records_purged": expired,
+                "soft_deleted_purged": purged,
+                "expired_holds_released": released,
+            }
+        )
     )
 
 

@@ -9,7 +9,9 @@ front makes concurrent writers queue on ``busy_timeout`` instead. Sessions from
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from postwright.core.settings import DatabaseSettings
+
+_log = logging.getLogger("postwright.db")
 
 
 def _install_sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -87,6 +91,9 @@ class Database:
         self.read_sessionmaker = async_sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
         )
+        self._detached: set[asyncio.Task[None]] = set()
+        # Names this database in process-wide caches (tests run many databases at once).
+        self.name = self.engine.url.render_as_string(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,19 +101,50 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits whole when the block ends, or rolls back on error."""
+        """A session whose work commits when the block ends, or rolls back on error. (A
+        metered call inside may commit at its own commit point: see ``billing.holds``.)"""
         async with self.sessionmaker() as session:
             try:
-                async with session.begin():
-                    yield session
+                yield session
+                await session.commit()
             except BaseException:
+                await session.rollback()
                 discard_after_commit(session)
                 raise
             await run_after_commit(session)
+
+    @asynccontextmanager
+    async def read_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit: never takes SQLite's write lock; rolled back at the end."""
+        async with self.read_sessionmaker() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    def detach(self, work: Callable[[], Coroutine[Any, Any, None]], *, name: str) -> None:
+        """Run small bookkeeping (``last_used_at``) off the request's critical path. Errors
+        are logged and swallowed; ``dispose`` waits for what is still running."""
+
+        async def guarded() -> None:
+            try:
+                await work()
+            except Exception:
+                _log.warning("detached work %s failed", name, exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=name)
+        self._detached.add(task)
+        task.add_done_callback(self._detached.discard)
+
+    async def drain(self) -> None:
+        """Wait for detached work still running (tests, shutdown)."""
+        while self._detached:
+            await asyncio.gather(*list(self._detached), return_exceptions=True)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        await self.drain()
         await self.engine.dispose()

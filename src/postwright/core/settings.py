@@ -114,6 +114,9 @@ class BillingSettings(BaseSettings):
     # HMAC-SHA256 key for POST /api/v1/webhook/dodopayments.
     dodopayments_webhook_secret: SecretStr | None = None
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # A metered call's hold (credits or quota reserved before a model call) left unsettled
+    # this long (a crashed process) is released by the maintenance pass.
+    hold_ttl_seconds: int = Field(default=900, ge=60)
 
 
 class LlmSettings(BaseSettings):
@@ -272,6 +275,9 @@ class Settings(BaseSettings):
     bootstrap_api_key: SecretStr | None = None
     idempotency_ttl_hours: int = 24
     soft_delete_retention_days: int = 30
+    # How long a process trusts an API key it has looked up; a revocation in the same
+    # process applies at once, one in another process within this bound.
+    api_key_cache_seconds: float = Field(default=10.0, ge=0)
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)

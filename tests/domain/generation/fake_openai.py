@@ -25,6 +25,9 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
+        # "answered" is appended as each reply goes out; tests may add their own events to
+        # the same list to assert what happened before the model answered.
+        self.events: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -95,6 +98,7 @@ class FakeOpenAI:
                     body = json.dumps({"error": {"message": "scripted", "type": "fake"}}).encode()
                 else:
                     body = json.dumps(fake._completion(request, reply)).encode()
+                fake.events.append("answered")
                 try:
                     self.send_response(reply.status)
                     self.send_header("content-type", "application/json")

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from postwright.core.db import after_commit
+from postwright.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.security import display_prefix, generate_api_key, hash_api_key
 from postwright.domain.accounts.context import Actor
+from postwright.domain.accounts.keys import KEY_CACHE
 from postwright.domain.accounts.models import ApiKey, Membership, Role, User, Workspace
-
-# Writing last_used_at on every request would turn each read into a write.
-LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -169,11 +168,10 @@ async def any_workspace_exists(session: AsyncSession) -> bool:
 async def authenticate_api_key(
     session: AsyncSession, plaintext: str, *, now: datetime
 ) -> ApiKey | None:
+    """The unrevoked key, read-only (requests record use through ``keys.touch_api_key``)."""
     key = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(plaintext)))
     if key is None or key.revoked_at is not None:
         return None
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_GRANULARITY:
-        key.last_used_at = now
     return key
 
 
@@ -183,6 +181,34 @@ async def get_active_user(session: AsyncSession, user_id: str) -> User | None:
 
 async def get_user_by_external_id(session: AsyncSession, external_id: str) -> User | None:
     return await session.scalar(select(User).where(User.external_id == external_id))
+
+
+async def resolve_member(
+    session: AsyncSession, *, user_id: str, requested_id: str | None, default_id: str | None
+) -> tuple[User, Workspace, Role]:
+    """The acting user, workspace and role in one statement when the workspace is known
+    (the request's header or the key's own); otherwise as ``resolve_workspace`` decides."""
+    wanted = requested_id or default_id
+    if wanted:
+        row = (
+            await session.execute(
+                select(User, Workspace, Membership.role)
+                .join(Membership, Membership.user_id == User.id)
+                .join(Workspace, Workspace.id == Membership.workspace_id)
+                .where(User.id == user_id, Workspace.id == wanted, Workspace.alive())
+            )
+        ).first()
+        if row is not None:
+            if row[0].deleted_at is not None:
+                raise Unauthorized("User no longer exists")
+            return row[0], row[1], row[2]
+    user = await session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise Unauthorized("User no longer exists")
+    workspace, role = await resolve_workspace(
+        session, user=user, requested_id=requested_id, default_id=default_id
+    )
+    return user, workspace, role
 
 
 async def resolve_workspace(
@@ -243,7 +269,19 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: str) -> Ap
         raise NotFound("API key not found")
     if key.revoked_at is None:
         key.revoked_at = actor.now()
+    _forget_key(session, key.id)
     return key
+
+
+def _forget_key(session: AsyncSession, key_id: str) -> None:
+    """This process stops trusting the key now, and again once the revocation committed (a
+    request that read the key in between must not cache it back)."""
+    KEY_CACHE.forget(key_id)
+
+    async def forget_again() -> None:
+        KEY_CACHE.forget(key_id)
+
+    after_commit(session, forget_again)
 
 
 async def revoke_api_key_by_id(session: AsyncSession, *, now: datetime, key_id: str) -> ApiKey:
@@ -253,6 +291,7 @@ async def revoke_api_key_by_id(session: AsyncSession, *, now: datetime, key_id: 
         raise NotFound("API key not found")
     if key.revoked_at is None:
         key.revoked_at = now
+    _forget_key(session, key.id)
     return key
 
 

@@ -23,9 +23,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from postwright.core.errors import Conflict, NotFound, ValidationFailed
 from postwright.core.ids import new_id
+from postwright.domain.billing import fast
 from postwright.domain.billing.context import Acting, insert_if_absent
 from postwright.domain.billing.errors import insufficient_credits
 from postwright.domain.billing.models import (
@@ -231,10 +233,25 @@ async def reserve_credits(
     reason: str | None = None,
     related_id: str | None = None,
     reference: str | None = None,
+    expires_at: datetime | None = None,
 ) -> CreditReservation:
     """Hold ``amount`` credits for a job (402 INSUFFICIENT_CREDITS when fewer are available).
-    A replay with the same ``reference`` returns the first reservation."""
+    A replay with the same ``reference`` returns the first reservation. ``expires_at``: when
+    maintenance may release it if still open (a metered call whose process died)."""
     _positive(amount)
+    if reference is None:
+        held = await fast.try_reserve(
+            session, acting, amount, reason=reason, related_id=related_id, expires_at=expires_at
+        )
+        if held is not None:
+            # The row is known: put it in the session as persistent without reading it back.
+            reservation = CreditReservation(**held.reservation)
+            make_transient_to_detached(reservation)
+            session.add(reservation)
+            return reservation
+        short = await fast.shortfall(session, acting, amount)
+        if short is not None:
+            raise insufficient_credits(amount, short)
     balance = await _open(session, acting)
     if existing := await _by_reference(session, acting.workspace_id, reference):
         assert existing.reservation_id is not None
@@ -252,6 +269,7 @@ async def reserve_credits(
         status=ReservationStatus.OPEN.value,
         related_id=related_id,
         reason=reason,
+        expires_at=expires_at,
         created_at=now,
         updated_at=now,
     )
@@ -436,7 +454,9 @@ async def credit_summary(session: AsyncSession, acting: Acting) -> CreditSummary
     now = acting.now()
     entitlement = await current_entitlement(session, acting)
     balance = await session.scalar(
-        select(CreditBalance).where(CreditBalance.workspace_id == acting.workspace_id)
+        select(CreditBalance)
+        .where(CreditBalance.workspace_id == acting.workspace_id)
+        .execution_options(populate_existing=True)
     )
     amount, reserved = (balance.balance, balance.reserved) if balance else (0, 0)
     due = _monthly_grant_due(entitlement)

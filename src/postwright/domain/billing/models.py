@@ -136,6 +136,8 @@ class CreditReservation(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     related_id: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(String(500))
+    # A metered call's hold: released by maintenance when still open after this time.
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
 
     @property
     def remaining(self) -> int:
@@ -153,6 +155,24 @@ class QuotaCounter(Base):
     quota_type: Mapped[str] = mapped_column(String(40))
     period_start: Mapped[datetime]
     used: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+class QuotaHold(Base):
+    """Quota units taken before a model call; settled (what was not used goes back) or
+    released once, keyed by the call's usage id; maintenance releases expired ones."""
+
+    __tablename__ = "quota_holds"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    quota_type: Mapped[str] = mapped_column(String(40))
+    period_start: Mapped[datetime]
+    units: Mapped[int] = mapped_column(Integer)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
 

@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from postwright.core.models import Base, TimestampMixin
@@ -45,6 +45,16 @@ class Post(TimestampMixin, SoftDeleteMixin, Base):
     __table_args__ = (
         Index("ix_posts_workspace_created", "workspace_id", "created_at"),
         Index("ix_posts_due", "publish_state", "scheduled_on"),
+        # Page/limit lists pick a page's ids from this index alone (a deferred join).
+        Index(
+            "ix_posts_live_workspace_created",
+            "workspace_id",
+            "created_at",
+            "id",
+            "source",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -80,3 +90,15 @@ class Post(TimestampMixin, SoftDeleteMixin, Base):
     moment_id: Mapped[str | None] = mapped_column(String(40))
     job_id: Mapped[str | None] = mapped_column(String(40), index=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PostCount(Base):
+    """Live (not deleted) posts per workspace and source, kept exact by database triggers in
+    the same transaction as every post write, whichever code path made it: an unfiltered
+    page/limit list reads its ``totalCount`` here instead of counting rows."""
+
+    __tablename__ = "post_counts"
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    live: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -21,7 +21,7 @@ from postwright.core.pagination import PageResult, paginate_page
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.content.images import ImageUpload
-from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.content.models import Post, PostCount, PostSource, PublishState
 from postwright.domain.media.assets import store_upload
 from postwright.domain.media.storage import MediaStorage
 from postwright.domain.personas import service as personas
@@ -104,8 +104,34 @@ async def list_posts(
         )
     if query.posted_only:
         statement = statement.where(Post.publish_state == PublishState.PUBLISHED)
-    statement = statement.order_by(*_order(query.sort))
-    return await paginate_page(session, statement, page=page, limit=limit)
+    order = _order(query.sort)
+    unfiltered = not (query.type or query.persona_id or query.scheduled_only or query.posted_only)
+    if not unfiltered or query.sort != "createdAt:desc":
+        return await paginate_page(session, statement.order_by(*order), page=page, limit=limit)
+    # The documented default: an exact count kept by triggers (no scan), and the page's ids
+    # picked from the covering index alone before the rows are read (a deferred join).
+    total = await session.scalar(
+        select(func.coalesce(func.sum(PostCount.live), 0)).where(
+            PostCount.workspace_id == actor.workspace_id,
+            PostCount.source.in_([s.value for s in ZORBIT_SOURCES]),
+        )
+    )
+    ids = (
+        select(Post.id)
+        .where(
+            Post.workspace_id == actor.workspace_id,
+            Post.deleted_at.is_(None),
+            Post.source.in_(ZORBIT_SOURCES),
+        )
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .offset((page - 1) * limit)
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.scalars(
+        select(Post).join(ids, ids.c.id == Post.id).order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    return PageResult(items=list(rows), total_count=int(total or 0), page=page, limit=limit)
 
 
 async def usable_persona(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from postwright.core.ids import new_id
 from postwright.core.security import SecretBox
 from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
+from postwright.domain.billing import holds
 from postwright.domain.billing.context import Acting
 from postwright.domain.billing.errors import insufficient_credits
 from postwright.domain.billing.service import (
@@ -62,20 +63,39 @@ async def generate(
     engine: GenerationEngine | None = None,
 ) -> Generated[OutputT]:
     """Run ``task`` for the actor's workspace; ``action`` names the credit price (None: free).
-    ``engine`` (default: the server's) is used once and closed."""
-    amount = await _affordable(session, actor, settings, action)
-    engine = engine or engine_for(settings)
-    try:
-        result = await engine.run(task)
-    finally:
-        # Engines are made per call here; an LLM engine holds an HTTP client to close.
-        close = getattr(engine, "aclose", None)
-        if close is not None:
-            await close()
+    ``engine`` (default: the server's) is used once and closed.
+
+    A metered call: AI access is checked and the price reserved, and the request's work so
+    far commits with the hold; the model is called with no transaction open; the charge and
+    the usage record go into the request's next transaction, keyed by the usage id. A failed
+    call releases the hold at once; a process that dies first leaves a hold that expires."""
+    amount = price(settings.billing.costs, action) if action else 0
     usage_id = new_id("gen")
-    await _charge(session, actor, action, amount, usage_id)
+    held = await holds.hold_credits(
+        session,
+        actor,
+        usage_id=usage_id,
+        amount=amount,
+        reason=action.value if action else kind,
+        ttl=timedelta(seconds=settings.billing.hold_ttl_seconds),
+    )
+    engine = engine or engine_for(settings)
+
+    async def call() -> GenerationResult[OutputT]:
+        try:
+            return await engine.run(task)
+        finally:
+            # Engines are made per call here; an LLM engine holds an HTTP client to close.
+            close = getattr(engine, "aclose", None)
+            if close is not None:
+                await close()
+
+    result = await holds.call_unlocked(session, actor, held, call)
+    await holds.settle(session, actor, held)
     record_usage(session, actor, result, kind=kind, credits=amount, usage_id=usage_id)
-    remaining = (await credit_summary(session, actor)).available
+    remaining = held.available_after
+    if remaining is None:
+        remaining = (await credit_summary(session, actor)).available
     return Generated(result=result, credits_used=amount, credits_remaining=remaining)
 
 

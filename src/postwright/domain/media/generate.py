@@ -8,6 +8,7 @@ workflow in ``media.workflow`` runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,7 @@ from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
+from postwright.domain.billing import holds
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.context import Acting
 from postwright.domain.content.models import Post
@@ -129,7 +131,7 @@ async def generate_now(
     custom_prompt: str | None,
 ) -> SignedImage:
     """zorbit's generate-image: one ``image_creation`` unit, the image attached to ``post_id``
-    when given. A failed generation rolls the quota unit back with the transaction."""
+    when given. A failed generation gives the held quota unit back."""
     post = await _zorbit_post(session, actor, post_id) if post_id else None
     content = (post_content or "").strip() or (post.content if post else "")
     if not content.strip() and not (custom_prompt or "").strip():
@@ -137,7 +139,15 @@ async def generate_now(
             "postContent is required",
             details=[{"field": "postContent", "message": "Field required"}],
         )
-    await billing.consume_quota(session, actor, billing.QuotaType.IMAGE_CREATION)
+    usage_id = new_id("img")
+    held, _ = await holds.hold_quota(
+        session,
+        actor,
+        billing.QuotaType.IMAGE_CREATION,
+        usage_id=usage_id,
+        units=1,
+        ttl=timedelta(seconds=settings.billing.hold_ttl_seconds),
+    )
     request = await design_for(
         session,
         actor.workspace_id,
@@ -146,9 +156,16 @@ async def generate_now(
         platform=post.platform if post else "linkedin",
         custom_prompt=(custom_prompt or "").strip() or None,
     )
-    stored = await draw_and_store(
-        settings, storage, request, f"{actor.workspace_id}/images/{new_id('img')}"
+    # The quota unit is held and committed; the provider is called with no transaction open.
+    stored = await holds.call_unlocked(
+        session,
+        actor,
+        held,
+        lambda: draw_and_store(
+            settings, storage, request, f"{actor.workspace_id}/images/{usage_id}"
+        ),
     )
+    await holds.settle(session, actor, held)
     record_generated(
         session,
         actor,

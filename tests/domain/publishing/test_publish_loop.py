@@ -257,7 +257,7 @@ async def _publish_directly(services: Services, prepared: publisher._Prepared) -
     from postwright.domain.publishing.adapters import adapter_for
     from postwright.domain.publishing.config import publishing_config
 
-    config = publishing_config(services.settings.publishing, services.db, services.clock)
+    config = publishing_config(services.settings, services.db, services.clock)
     adapter = adapter_for(prepared.provider, prepared.credentials, config)
     try:
         return (await adapter.publish(prepared.request)).external_id

@@ -197,6 +197,12 @@ async def test_every_url_a_media_endpoint_returns_can_be_fetched(
     )
     documents["zorbit refresh-image-url"] = refreshed.json()
     documents["zorbit post"] = (await http.get(f"/api/v1/post/{post_id}", headers=headers)).json()
+    saved = await http.put(f"/api/v1/post/{post_id}", json={"isSaved": True}, headers=headers)
+    assert saved.status_code == 200, saved.text
+    documents["zorbit saved"] = (await http.get("/api/v1/saved", headers=headers)).json()
+    assert documents["zorbit saved"]["posts"][0]["content"]["image"] == (
+        documents["zorbit post"]["imageUrl"]
+    )
 
     project_id = await _project(services, tenant)
     project_post = await make_post(
@@ -229,7 +235,7 @@ async def test_every_url_a_media_endpoint_returns_can_be_fetched(
         for name, document in documents.items()
         for where, url in urls_in(document)
     ]
-    assert len(found) >= 6, found
+    assert len(found) >= 7, found
     for where, url in found:
         response = await http.get(url)  # no credentials: the URL alone must do
         assert response.status_code == 200, (where, url, response.text[:200])

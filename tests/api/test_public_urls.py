@@ -193,15 +193,18 @@ async def test_every_url_a_media_endpoint_returns_can_be_fetched(
     assert generated.status_code == 200, generated.text
     documents["zorbit generate-image"] = generated.json()
     refreshed = await http.post(
-        "/api/v1/refresh-image-url", json={"imageKey": generated.json()["imageKey"]}, headers=headers
+        "/api/v1/refresh-image-url",
+        json={"imageKey": generated.json()["imageKey"]},
+        headers=headers,
     )
     documents["zorbit refresh-image-url"] = refreshed.json()
     documents["zorbit post"] = (await http.get(f"/api/v1/post/{post_id}", headers=headers)).json()
     saved = await http.put(f"/api/v1/post/{post_id}", json={"isSaved": True}, headers=headers)
     assert saved.status_code == 200, saved.text
     documents["zorbit saved"] = (await http.get("/api/v1/saved", headers=headers)).json()
-    assert documents["zorbit saved"]["posts"][0]["content"]["image"] == (
-        documents["zorbit post"]["imageUrl"]
+    assert (
+        documents["zorbit saved"]["posts"][0]["content"]["image"]
+        == (documents["zorbit post"]["imageUrl"])
     )
 
     project_id = await _project(services, tenant)
@@ -221,9 +224,7 @@ async def test_every_url_a_media_endpoint_returns_can_be_fetched(
     documents["sparkvox post"] = (await http.get(sparkvox_post, headers=headers)).json()
 
     media = (
-        await http.post(
-            "/api/v1/content/media/upload", json={"filename": "b.png"}, headers=headers
-        )
+        await http.post("/api/v1/content/media/upload", json={"filename": "b.png"}, headers=headers)
     ).json()
     await _put_upload(http, media, "upload_url")
     documents["powerpost media"] = (

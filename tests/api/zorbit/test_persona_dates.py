@@ -16,5 +16,7 @@ async def test_system_personas_carry_created_and_updated_strings(
     system = [p for p in listed if p["isSystem"]]
     assert system
     for persona in system:
-        assert isinstance(persona["createdAt"], str) and persona["createdAt"].endswith("Z")
-        assert isinstance(persona["updatedAt"], str) and persona["updatedAt"].endswith("Z")
+        assert isinstance(persona["createdAt"], str)
+        assert persona["createdAt"].endswith("Z")
+        assert isinstance(persona["updatedAt"], str)
+        assert persona["updatedAt"].endswith("Z")

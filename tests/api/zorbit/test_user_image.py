@@ -48,4 +48,5 @@ async def test_an_owned_image_key_sets_a_fetchable_image_url(
     )
     assert malformed.status_code == 400
     profile = (await client.get("/api/v1/user", headers=stranger.headers)).json()
-    assert profile["imageKey"] is None and profile["imageUrl"] is None
+    assert profile["imageKey"] is None
+    assert profile["imageUrl"] is None

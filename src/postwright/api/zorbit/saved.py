@@ -11,8 +11,8 @@ from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.api.zorbit.ideas import IdeaOut, idea_out
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import error_responses
-from postwright.domain.content import posts, saved
 from postwright.core.settings import Settings
+from postwright.domain.content import posts, saved
 from postwright.domain.content.models import Post
 from postwright.domain.media.assets import readable_image_url
 from postwright.domain.media.backend import storage_for

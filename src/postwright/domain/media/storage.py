@@ -8,10 +8,10 @@ local backend serves files through the app itself with HMAC-signed, expiring URL
     PUT {base_url}/media-upload/{key}?expires=…&content_type=…&max_bytes=…&signature=…
                                                               -> verify_upload()
 
-Public keys (``ws_…/{folder}/public/{128-bit token}/med_….png``, :func:`new_public_media_key`) are the
-exception: an uploaded post image whose stable URL must answer a plain GET, like a public
-bucket's. The token makes the URL unguessable; ``GET {base_url}/media/{key}`` serves such a key
-without a signature.
+Public keys (``ws_…/{folder}/public/{128-bit token}/med_….png``, made by
+:func:`new_public_media_key`) are the exception: an uploaded post image whose stable URL must
+answer a plain GET, like a public bucket's. The token makes the URL unguessable;
+``GET {base_url}/media/{key}`` serves such a key without a signature.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from postwright.api.deps import reject_unstorable_text, require_json_content_typ
 from postwright.api.errors import install_error_handlers
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
+from postwright.api.origin import RequestOriginMiddleware
 from postwright.api.platform import accounts as platform_accounts
 from postwright.api.platform import connected_accounts, outbox
 from postwright.api.platform import posts_io as platform_posts_io
@@ -173,4 +174,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_age=600,
     )
     app.add_middleware(RequestMiddleware, services=services)
+    app.add_middleware(RequestOriginMiddleware)
     return app

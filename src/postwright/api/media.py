@@ -1,6 +1,8 @@
-"""Signed local media: ``GET /media/{key}`` streams a file, ``PUT /media-upload/{key}``
-receives a client's upload. Both answer only to URLs the local storage signed; with the S3
-backend clients talk to the bucket instead and these routes answer 404."""
+"""Media through the app: ``GET /media/{key}`` streams a file, ``PUT /media-upload/{key}``
+receives a client's upload. Both answer only to URLs the local storage signed — except public
+keys (``ws_…/{folder}/public/{token}/…``, an uploaded post image's stable ``public_url``), which
+``GET /media/{key}`` serves to anyone on either backend. Otherwise, with the S3 backend
+clients talk to the bucket and these routes answer 404."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from postwright.api.deps import ServicesDep, SessionDep
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed, error_responses
 from postwright.core.services import Services
 from postwright.domain.media import assets
-from postwright.domain.media.backend import local_storage
-from postwright.domain.media.errors import MediaTooLarge, UnsupportedMedia
-from postwright.domain.media.storage import LocalStorage
+from postwright.domain.media.backend import local_storage, storage_for
+from postwright.domain.media.errors import MediaNotFound, MediaTooLarge, UnsupportedMedia
+from postwright.domain.media.formats import detect_image_type
+from postwright.domain.media.storage import LocalStorage, is_public_key
 
 router = APIRouter(tags=["media"])
 
@@ -41,8 +44,11 @@ async def signed_media(
     services: ServicesDep,
     expires: Annotated[str, Query()] = "",
     signature: Annotated[str, Query()] = "",
-) -> FileResponse:
-    """Streams a stored file while its signed URL is valid (403 once it expired)."""
+) -> Response:
+    """Streams a stored file while its signed URL is valid (403 once it expired). A public
+    key (an uploaded post image's ``public_url``) needs no signature."""
+    if not signature and is_public_key(key):
+        return await _public_media(services, key)
     storage = _local(services)
     if not storage.verify(key, expires, signature):
         raise Forbidden(INVALID_SIGNATURE)
@@ -52,6 +58,21 @@ async def signed_media(
         media_type=content_type,
         headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
     )
+
+
+PUBLIC_HEADERS = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+
+
+async def _public_media(services: Services, key: str) -> Response:
+    settings = services.settings
+    if settings.media.backend == "local":
+        path, content_type = await local_storage(settings, services.clock).file_for(key)
+        return FileResponse(path, media_type=content_type, headers=PUBLIC_HEADERS)
+    data, content_type = await storage_for(settings, services.clock).get(key)
+    # A bucket upload is checked only when its post reads it; never relay other bytes.
+    if detect_image_type(data) != content_type:
+        raise MediaNotFound()
+    return Response(data, media_type=content_type, headers=PUBLIC_HEADERS)
 
 
 @router.put(

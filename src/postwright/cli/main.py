@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, TypeVar
@@ -51,11 +52,19 @@ def serve(
 ) -> None:
     """Serve the HTTP API."""
     settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    # The app (and each worker process uvicorn starts) reads the address it is served on
+    # from these, so links it hands out point here unless POSTWRIGHT_PUBLIC_BASE_URL says
+    # otherwise.
+    os.environ["POSTWRIGHT_HOST"] = host
+    os.environ["POSTWRIGHT_PORT"] = str(port)
+    get_settings.cache_clear()
     uvicorn.run(
         "postwright.api.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,

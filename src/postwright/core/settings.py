@@ -175,8 +175,6 @@ class PublishingSettings(BaseSettings):
 
     model_config = _config("POSTWRIGHT_PUBLISHING_")
 
-    # Where users reach this server: OAuth redirect URIs and outbox feed links are built on it.
-    public_base_url: str = "http://127.0.0.1:8000"
     base_urls: dict[str, str] = Field(default_factory=dict)
     linkedin_client_id: str | None = None
     linkedin_client_secret: SecretStr | None = None
@@ -218,8 +216,6 @@ class MediaSettings(BaseSettings):
 
     backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = None
-    # How clients reach this app; signed local URLs start with it.
-    public_base_url: str | None = None
     url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     upload_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
@@ -270,6 +266,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where clients reach this server (``https://posts.example.com``): every URL handed to a
+    # client (media, upload targets, OAuth redirect URIs, outbox feed links) starts with it.
+    # Unset: the request's own scheme and host, or, outside a request, the address ``serve``
+    # binds (``core.public_url``). Set it behind a proxy or a port mapping.
+    public_base_url: str | None = None
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     bootstrap_api_key: SecretStr | None = None
@@ -292,6 +293,13 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     adcopy: AdcopySettings = Field(default_factory=AdcopySettings)
+
+    @model_validator(mode="after")
+    def _check_public_base_url(self) -> Settings:
+        url = self.public_base_url
+        if url is not None and not (url.startswith(("http://", "https://")) and "?" not in url):
+            raise ValueError("POSTWRIGHT_PUBLIC_BASE_URL must be an http(s) URL without a query")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -186,3 +186,29 @@ async def test_share_linkedin_checks_owner_and_workspace(
     assert other_workspace.status_code == 404
     assert missing.status_code == 400
     assert fakes.linkedin.posts == []
+
+
+async def test_publish_without_a_linkedin_connection_fails_the_post_and_keeps_it_schedulable(
+    client: httpx.AsyncClient, services: Services, clock: FrozenClock
+) -> None:
+    tenant = await make_tenant(services)
+    due = await add_post(services, tenant, "Due now", at=clock.now())
+
+    response = await client.post("/api/v1/post/publish", json={"apiKey": CRON_KEY})
+
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert result["postId"] == due
+    assert result["success"] is False
+    assert result["shareUrl"] is None
+    assert "LinkedIn" in result["error"]
+    shown = (await client.get(f"/api/v1/post/{due}", headers=tenant.headers)).json()
+    assert shown["isPostedOnLinkedin"] is False
+    assert shown["linkedinUrl"] is None
+    rescheduled = await client.put(
+        f"/api/v1/post/{due}",
+        json={"scheduledOn": (clock.now() + timedelta(hours=1)).isoformat()},
+        headers=tenant.headers,
+    )
+    assert rescheduled.status_code == 200, rescheduled.text
+    assert (await post_row(services, due)).publish_state == PublishState.SCHEDULED

@@ -38,7 +38,7 @@ async def test_published_and_failed_posts_become_webhook_deliveries(
             headers=who.headers,
         )
         assert registered.status_code == 201, registered.text
-    to_outbox = await add_post(services, tenant, "Hello outbox", at=clock.now())
+    to_outbox = await add_post(services, tenant, "Hello outbox", at=clock.now(), provider="outbox")
     unconnected = await add_post(services, tenant, "Hello X", at=clock.now(), provider="x")
 
     outcomes = await publisher.publish_due_now(services, lookahead=timedelta(0))

@@ -185,11 +185,13 @@ async def test_expiring_oauth_token_is_refreshed_before_publishing(
     assert kept.access_token not in stored.encrypted_credentials  # sealed at rest
 
 
-async def test_posts_without_a_provider_go_to_the_outbox_feed(
+async def test_posts_sent_to_the_outbox_go_to_its_feed(
     client: httpx.AsyncClient, services: Services, clock: FrozenClock
 ) -> None:
     tenant = await make_tenant(services)
-    post_id = await add_post(services, tenant, "Hello <feed> & friends", at=clock.now())
+    post_id = await add_post(
+        services, tenant, "Hello <feed> & friends", at=clock.now(), provider="outbox"
+    )
 
     [outcome] = await run_loop(services)
     assert outcome.success
@@ -257,7 +259,7 @@ async def _publish_directly(services: Services, prepared: publisher._Prepared) -
     from postwright.domain.publishing.adapters import adapter_for
     from postwright.domain.publishing.config import publishing_config
 
-    config = publishing_config(services.settings.publishing, services.db, services.clock)
+    config = publishing_config(services.settings, services.db, services.clock)
     adapter = adapter_for(prepared.provider, prepared.credentials, config)
     try:
         return (await adapter.publish(prepared.request)).external_id

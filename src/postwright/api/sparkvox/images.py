@@ -85,7 +85,8 @@ async def upload_url(
     services: ServicesDep,
 ) -> UploadUrlOut:
     """A presigned PUT for a JPG, PNG, GIF or WebP of at most 50 MB. Then PATCH the post with
-    ``image_url`` set to ``public_url``."""
+    ``image_url`` set to ``public_url``: a stable, unguessable URL anyone can GET once the
+    upload arrived."""
     post = await generate.project_post(session, actor, project_id, post_id)
     target, _ = await assets.create_upload(
         session,
@@ -97,6 +98,7 @@ async def upload_url(
         file_size_bytes=body.file_size_bytes,
         folder="post-images",
         post_id=post.id,
+        public=True,
     )
     return UploadUrlOut(
         upload_url=target.upload_url,

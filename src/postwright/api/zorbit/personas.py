@@ -85,8 +85,8 @@ class PersonaOut(BaseModel):
     customHashtag: str
     fixCta: str
     isSystem: bool
-    createdAt: str | None
-    updatedAt: str | None
+    createdAt: str
+    updatedAt: str
 
 
 class GeneratedPersona(BaseModel):
@@ -130,7 +130,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def persona_out(view: PersonaView) -> PersonaOut:
-    p, stored = view.profile, view.stored
+    p = view.profile
     return PersonaOut(
         id=view.id,
         name=p.name,
@@ -145,8 +145,8 @@ def persona_out(view: PersonaView) -> PersonaOut:
         customHashtag=p.custom_hashtag,
         fixCta=p.fix_cta,
         isSystem=view.is_system,
-        createdAt=_time(stored.created_at) if stored else None,
-        updatedAt=_time(stored.updated_at) if stored else None,
+        createdAt=isoformat_z(view.created_at),
+        updatedAt=isoformat_z(view.updated_at),
     )
 
 

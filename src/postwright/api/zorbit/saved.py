@@ -11,8 +11,12 @@ from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.api.zorbit.ideas import IdeaOut, idea_out
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import error_responses
+from postwright.core.settings import Settings
 from postwright.domain.content import posts, saved
 from postwright.domain.content.models import Post
+from postwright.domain.media.assets import readable_image_url
+from postwright.domain.media.backend import storage_for
+from postwright.domain.media.storage import MediaStorage
 
 router = APIRouter(prefix="/api/v1/saved", tags=["zorbit: saved"])
 
@@ -43,11 +47,19 @@ class SavedOut(BaseModel):
     hasMore: bool
 
 
-def saved_post(post: Post) -> SavedPost:
+async def saved_post(post: Post, storage: MediaStorage, settings: Settings) -> SavedPost:
     posted = posts.is_posted(post)
+    # The same signed, working URL ``GET /post/{id}`` gives.
+    image = await readable_image_url(
+        storage,
+        settings,
+        workspace_id=post.workspace_id,
+        image_url=post.image_url,
+        image_key=post.image_key,
+    )
     return SavedPost(
         id=post.id,
-        content=SavedContent(text=post.content, image=post.image_url, imageKey=post.image_key),
+        content=SavedContent(text=post.content, image=image, imageKey=post.image_key),
         timestamp=isoformat_z(post.created_at),
         isSaved=post.is_saved,
         isLiked=post.is_liked,
@@ -77,8 +89,9 @@ async def list_saved(
         cursor=cursor,
         limit=limit,
     )
+    storage = storage_for(services.settings, services.clock)
     return SavedOut(
-        posts=[saved_post(p) for p in page.posts],
+        posts=[await saved_post(p, storage, services.settings) for p in page.posts],
         ideas=[idea_out(i) for i in page.ideas],
         nextCursor=page.next_cursor,
         hasMore=page.has_more,

@@ -6,11 +6,18 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.api.idempotency import ZorbitIdempotency
-from postwright.core.errors import Conflict, NotFound, ValidationFailed, error_responses
-from postwright.domain.accounts import service as accounts
+from postwright.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    error_responses,
+)
+from postwright.domain.accounts import profile
 from postwright.domain.accounts.models import User
+from postwright.domain.context import Ctx
 
 router = APIRouter(prefix="/api/v1", tags=["zorbit: user"])
 
@@ -43,35 +50,38 @@ class UpdateUserBody(BaseModel):
     bio: str | None = Field(default=None, max_length=2000)
 
 
-def _profile(user: User) -> UserProfile:
+async def _profile(ctx: Ctx, user: User) -> UserProfile:
     return UserProfile(
         id=user.id,
         firstName=user.first_name,
         lastName=user.last_name,
         email=user.email,
         bio=user.bio,
-        imageUrl=user.image_url,
+        imageUrl=await profile.profile_image_url(ctx, user),
         imageKey=user.image_key,
     )
 
 
 @router.get("/user", response_model=UserProfile, responses=error_responses(NotFound))
-async def get_user(actor: ActorDep) -> UserProfile:
-    return _profile(actor.user)
+async def get_user(ctx: CtxDep) -> UserProfile:
+    return await _profile(ctx, ctx.actor.user)
 
 
 @router.put(
     "/user",
     response_model=UpdatedUser,
-    responses=error_responses(ValidationFailed, Conflict),
+    responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict),
 )
 async def update_user(
-    body: UpdateUserBody, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
+    body: UpdateUserBody, ctx: CtxDep, idempotency: ZorbitIdempotency
 ) -> Response:
+    """``imageKey`` must name an image of this workspace (``/upload-image``, a generated
+    image): 403 for another workspace's key, 404 for none such; ``imageUrl`` then shows it."""
+
     async def handle() -> UpdatedUser:
-        user = await accounts.update_profile(
-            session, actor, name=body.name, image_key=body.imageKey, bio=body.bio
+        user = await profile.update_profile(
+            ctx, name=body.name, image_key=body.imageKey, bio=body.bio
         )
-        return UpdatedUser(**_profile(user).model_dump(exclude={"bio"}))
+        return UpdatedUser(**(await _profile(ctx, user)).model_dump(exclude={"bio"}))
 
     return await idempotency.run(handle)

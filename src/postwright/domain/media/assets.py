@@ -33,6 +33,7 @@ from postwright.domain.media.storage import (
     UploadTarget,
     key_belongs_to,
     new_media_key,
+    new_public_media_key,
     validate_key,
 )
 
@@ -117,13 +118,22 @@ async def create_upload(
     file_size_bytes: int | None,
     folder: str = "uploads",
     post_id: str | None = None,
+    public: bool = False,
 ) -> tuple[UploadTarget, MediaAsset]:
-    """A presigned PUT for the client's own image, and the pending asset it will become."""
+    """A presigned PUT for the client's own image, and the pending asset it will become.
+
+    ``public``: the image gets a stable, unguessable ``public_url`` that answers a plain GET
+    (sparkvox post images); otherwise ``public_url`` only names the file and reads are
+    signed."""
     content_type = image_type_for(mime_type, filename)
     limit = settings.media.max_upload_bytes
     if file_size_bytes is not None and file_size_bytes > limit:
         raise MediaTooLarge(f"Images are limited to {limit // (1024 * 1024)} MB")
-    key = new_media_key(acting.workspace_id, folder, content_type)
+    key = (
+        new_public_media_key(acting.workspace_id, folder, content_type)
+        if public
+        else new_media_key(acting.workspace_id, folder, content_type)
+    )
     target = await storage.presigned_upload(
         key, content_type, limit, timedelta(seconds=settings.media.upload_ttl_seconds)
     )

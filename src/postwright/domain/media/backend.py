@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from postwright.core.clock import Clock
+from postwright.core.public_url import public_base_url
 from postwright.core.settings import Settings
 from postwright.domain.media.storage import LocalStorage, MediaStorage
 
@@ -15,17 +16,17 @@ if TYPE_CHECKING:
     from postwright.domain.media.s3 import S3Config
 
 
-def public_base_url(settings: Settings) -> str:
-    return settings.media.public_base_url or f"http://{settings.host}:{settings.port}"
-
-
 def local_root(settings: Settings) -> Path:
     return settings.media.local_dir or settings.data_dir / "media"
 
 
 def local_storage(settings: Settings, clock: Clock | None = None) -> LocalStorage:
     return LocalStorage(
-        local_root(settings), public_base_url(settings), settings.resolved_secret_key(), clock
+        local_root(settings),
+        public_base_url(settings),
+        settings.resolved_secret_key(),
+        clock,
+        any_origin=settings.public_base_url is None,
     )
 
 
@@ -60,5 +61,11 @@ def storage_for(settings: Settings, clock: Clock | None = None) -> MediaStorage:
         from postwright.domain.media.s3 import S3Storage
 
         config = s3_config(settings)
-        return S3Storage(config, _cached_s3_client(config), clock)  # type: ignore[arg-type]
+        # Without a CDN or public bucket domain, public keys are served through the app.
+        return S3Storage(
+            config,
+            _cached_s3_client(config),  # type: ignore[arg-type]
+            clock,
+            app_media_url=f"{public_base_url(settings)}/media",
+        )
     return local_storage(settings, clock)

@@ -19,7 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from postwright.core.clock import Clock, SystemClock
 from postwright.domain.media.errors import MediaNotFound, ProviderFailed, ProviderRetryable
-from postwright.domain.media.storage import UploadTarget, is_valid_key, validate_key
+from postwright.domain.media.storage import (
+    UploadTarget,
+    is_public_key,
+    is_valid_key,
+    validate_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -78,10 +83,19 @@ def make_s3_client(config: S3Config) -> S3Client:
 
 
 class S3Storage:
+    """``app_media_url`` (``{public base}/media``): where the app serves public keys
+    (``storage.is_public_key``) when no ``public_base_url`` names a public bucket or CDN."""
+
     def __init__(
-        self, config: S3Config, client: S3Client | None = None, clock: Clock | None = None
+        self,
+        config: S3Config,
+        client: S3Client | None = None,
+        clock: Clock | None = None,
+        *,
+        app_media_url: str | None = None,
     ) -> None:
         self.config = config
+        self.app_media_url = app_media_url.rstrip("/") if app_media_url else None
         self._client = client or make_s3_client(config)
         self._clock = clock or SystemClock()
 
@@ -151,10 +165,20 @@ class S3Storage:
         )
 
     def public_url(self, key: str) -> str:
-        return f"{self._public_prefix()}/{quote(validate_key(key), safe='/')}"
+        quoted = quote(validate_key(key), safe="/")
+        if self.app_media_url and not self.config.public_base_url and is_public_key(key):
+            return f"{self.app_media_url}/{quoted}"
+        return f"{self._public_prefix()}/{quoted}"
 
     def key_from_url(self, url: str) -> str | None:
-        prefix = urlsplit(self._public_prefix() + "/")
+        key = self._key_under(self._public_prefix(), url)
+        if key is None and self.app_media_url:
+            key = self._key_under(self.app_media_url, url)
+        return key
+
+    @staticmethod
+    def _key_under(base: str, url: str) -> str | None:
+        prefix = urlsplit(base + "/")
         parts = urlsplit(url)
         if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc):
             return None

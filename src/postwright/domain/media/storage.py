@@ -7,6 +7,11 @@ local backend serves files through the app itself with HMAC-signed, expiring URL
     GET {base_url}/media/{key}?expires=…&signature=…          -> verify()
     PUT {base_url}/media-upload/{key}?expires=…&content_type=…&max_bytes=…&signature=…
                                                               -> verify_upload()
+
+Public keys (``ws_…/{folder}/public/{128-bit token}/med_….png``, made by
+:func:`new_public_media_key`) are the exception: an uploaded post image whose stable URL must
+answer a plain GET, like a public bucket's. The token makes the URL unguessable;
+``GET {base_url}/media/{key}`` serves such a key without a signature.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +39,8 @@ _WORKSPACE_SEGMENT = re.compile(r"ws_[0-9a-z]{1,64}")
 # A segment never starts with a dot: that refuses "." and ".." and keeps the local backend's
 # ".name.type" sidecar files out of the key space.
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,199}")
+PUBLIC_FOLDER = "public"
+_PUBLIC_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -109,16 +117,46 @@ def new_media_key(workspace_id: str, folder: str, content_type: str) -> str:
     return validate_key(f"{workspace_id}/{folder}/{new_id('med')}.{extension}")
 
 
+def new_public_media_key(workspace_id: str, folder: str, content_type: str) -> str:
+    """A fresh key readable without a signature: ``ws_…/{folder}/public/{token}/med_….png``."""
+    extension = FILE_EXTENSIONS.get(content_type, "bin")
+    token = secrets.token_hex(16)
+    name = f"{new_id('med')}.{extension}"
+    return validate_key(f"{workspace_id}/{folder}/{PUBLIC_FOLDER}/{token}/{name}")
+
+
+def is_public_key(key: str) -> bool:
+    """True for keys made by :func:`new_public_media_key` (and only those)."""
+    parts = key.split("/")
+    return (
+        len(parts) == 5
+        and parts[2] == PUBLIC_FOLDER
+        and bool(_PUBLIC_TOKEN.fullmatch(parts[3]))
+        and is_valid_key(key)
+    )
+
+
 class LocalStorage:
-    """Files under ``root``; reads and uploads go through the app's media routes."""
+    """Files under ``root``; reads and uploads go through the app's media routes.
+
+    ``any_origin``: recognise ``/media/…`` URLs of any host as ours (``key_from_url``) — for
+    a server with no configured public name, which clients may reach by any of its names.
+    Ownership is still decided by the key's workspace segment."""
 
     def __init__(
-        self, root: Path, base_url: str, secret: bytes, clock: Clock | None = None
+        self,
+        root: Path,
+        base_url: str,
+        secret: bytes,
+        clock: Clock | None = None,
+        *,
+        any_origin: bool = False,
     ) -> None:
         if len(secret) < 16:
             raise ValueError("the media signing secret must be at least 16 bytes")
         self.root = root.resolve()
         self.base_url = base_url.rstrip("/")
+        self.any_origin = any_origin
         self._secret = secret
         self._clock = clock or SystemClock()
 
@@ -189,7 +227,8 @@ class LocalStorage:
     def key_from_url(self, url: str) -> str | None:
         prefix = urlsplit(f"{self.base_url}/media/")
         parts = urlsplit(url)
-        if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc):
+        same_origin = (parts.scheme, parts.netloc) == (prefix.scheme, prefix.netloc)
+        if not (same_origin or (self.any_origin and parts.scheme in ("http", "https"))):
             return None
         if not parts.path.startswith(prefix.path):
             return None

@@ -7,6 +7,7 @@ personas are readable by everyone and changed by no one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,11 @@ from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.prompts import AssembledPrompt, assemble
 from postwright.domain.generation.tasks import PersonaTask
 from postwright.domain.personas.models import Persona
-from postwright.domain.personas.system import SYSTEM_PERSONAS, is_system_id
+from postwright.domain.personas.system import (
+    SYSTEM_PERSONAS,
+    SYSTEM_PERSONAS_UPDATED_AT,
+    is_system_id,
+)
 
 EDITABLE_FIELDS = (
     "name",
@@ -60,6 +65,14 @@ class PersonaView:
     @property
     def name(self) -> str:
         return self.profile.name
+
+    @property
+    def created_at(self) -> datetime:
+        return self.stored.created_at if self.stored else SYSTEM_PERSONAS_UPDATED_AT
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.stored.updated_at if self.stored else SYSTEM_PERSONAS_UPDATED_AT
 
 
 def profile_of(persona: Persona) -> PersonaProfile:

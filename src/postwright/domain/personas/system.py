@@ -3,9 +3,14 @@ edited. Their ids start with ``system_`` so they can never collide with stored o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from postwright.domain.generation.persona import PersonaProfile
 
 SYSTEM_PREFIX = "system_"
+# When the shipped personas were last written: their createdAt/updatedAt for clients that
+# expect every persona to carry both.
+SYSTEM_PERSONAS_UPDATED_AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 SYSTEM_PERSONAS: dict[str, PersonaProfile] = {
     "system_tech_professional": PersonaProfile(

@@ -138,7 +138,7 @@ async def fresh_credentials(services: Services, account: ConnectedAccount) -> Cr
     now = services.clock.now()
     if current.expires_at - now > window:
         return current
-    client = oauth_client(services.settings.publishing, account.provider)
+    client = oauth_client(services.settings, account.provider)
     refreshed = await refresh_if_expiring(client, current, within=window, now=now)
     return refreshed or current
 

@@ -61,6 +61,14 @@ def announced(publication: Publication, post: Post) -> dict[str, Any]:
     }
 
 
+def default_provider(post: Post) -> str:
+    """Where a post with no chosen provider goes: the network it was written for (zorbit's
+    posts are LinkedIn posts), so a missing connection fails it with a reason instead of
+    reporting it shared. The outbox takes only posts sent there on purpose, or written for
+    no network we publish to."""
+    return post.platform if post.platform in PROVIDERS else DEFAULT_PROVIDER
+
+
 async def _provider_and_account(
     session: AsyncSession, post: Post, provider: str | None, account_id: str | None
 ) -> tuple[str, ConnectedAccount | None]:
@@ -78,7 +86,7 @@ async def _provider_and_account(
         if named is None:
             raise NotFound(f"Connected account {account_id} not found")
         provider = named.provider
-    provider = provider or DEFAULT_PROVIDER
+    provider = provider or default_provider(post)
     if not PROVIDERS[provider].capabilities.needs_account:
         return provider, None
     account = await accounts.resolve_account(session, post.workspace_id, provider, account_id)
@@ -103,7 +111,7 @@ async def claim(
         key=f"{post.id}:{(rounds or 0) + 1}",
         workspace_id=post.workspace_id,
         post_id=post.id,
-        provider=provider or post.publish_provider or DEFAULT_PROVIDER,
+        provider=provider or post.publish_provider or default_provider(post),
         account_id=None,
         status=PublicationStatus.PENDING,
         created_at=now,

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from postwright.core.clock import Clock
 from postwright.core.db import Database
 from postwright.core.errors import ValidationFailed
-from postwright.core.settings import PublishingSettings
+from postwright.core.public_url import public_base_url
+from postwright.core.settings import Settings
 from postwright.domain.publishing.adapters import PublishingConfig
 from postwright.domain.publishing.adapters.outbox import OutboxAttachment, OutboxEntry
 from postwright.domain.publishing.models import OutboxEntryRecord
@@ -20,17 +21,18 @@ from postwright.domain.publishing.oauth import OAuthClientConfig, linkedin_oauth
 OAUTH_PROVIDERS = ("linkedin", "x")
 
 
-def outbox_base_url(settings: PublishingSettings) -> str:
-    return settings.public_base_url.rstrip("/") + "/api/v1/outbox"
+def outbox_base_url(settings: Settings) -> str:
+    return public_base_url(settings) + "/api/v1/outbox"
 
 
-def callback_url(settings: PublishingSettings, provider: str) -> str:
-    return settings.public_base_url.rstrip("/") + f"/api/v1/accounts/oauth/{provider}/callback"
+def callback_url(settings: Settings, provider: str) -> str:
+    return public_base_url(settings) + f"/api/v1/accounts/oauth/{provider}/callback"
 
 
-def oauth_client(settings: PublishingSettings, provider: str) -> OAuthClientConfig:
+def oauth_client(app_settings: Settings, provider: str) -> OAuthClientConfig:
     """The OAuth client for LinkedIn or X, or a 400 when the server has no app for it."""
-    redirect = callback_url(settings, provider)
+    settings = app_settings.publishing
+    redirect = callback_url(app_settings, provider)
     if provider == "linkedin" and settings.linkedin_client_id and settings.linkedin_client_secret:
         return linkedin_oauth(
             settings.linkedin_client_id,
@@ -131,11 +133,12 @@ class DatabaseOutboxStore:
             return self._entry(row) if row else None
 
 
-def publishing_config(settings: PublishingSettings, db: Database, clock: Clock) -> PublishingConfig:
+def publishing_config(app_settings: Settings, db: Database, clock: Clock) -> PublishingConfig:
+    settings = app_settings.publishing
     return PublishingConfig(
         base_urls=dict(settings.base_urls),
         timeout_seconds=settings.timeout_seconds,
         outbox_store=DatabaseOutboxStore(db),
-        outbox_base_url=outbox_base_url(settings),
+        outbox_base_url=outbox_base_url(app_settings),
         clock=clock,
     )

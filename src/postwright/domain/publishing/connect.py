@@ -128,7 +128,7 @@ def _known_provider(name: str) -> str:
 
 
 async def _verify(services: Services, provider: str, credentials: Credentials) -> AccountProfile:
-    config = publishing_config(services.settings.publishing, services.db, services.clock)
+    config = publishing_config(services.settings, services.db, services.clock)
     try:
         return await verify_account(provider, credentials, config)
     except PublishingError as exc:
@@ -234,7 +234,7 @@ async def start_oauth(
             details={"provider": provider},
         )
     zone(timezone)
-    request = start_authorization(oauth_client(services.settings.publishing, provider))
+    request = start_authorization(oauth_client(services.settings, provider))
     now = services.clock.now()
     session.add(
         OAuthSignIn(
@@ -270,7 +270,7 @@ async def finish_oauth(
         await session.delete(sign_in)
     if sign_in.expires_at < services.clock.now():
         raise ValidationFailed("The sign-in expired; start connecting again")
-    client = oauth_client(services.settings.publishing, provider)
+    client = oauth_client(services.settings, provider)
     verifier = (
         services.secrets.decrypt(sign_in.encrypted_verifier) if sign_in.encrypted_verifier else None
     )

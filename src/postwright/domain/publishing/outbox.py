@@ -27,7 +27,7 @@ async def _workspace(services: Services, workspace_id: str) -> Workspace:
 
 async def feed_document(services: Services, workspace_id: str, kind: str) -> bytes | str:
     workspace = await _workspace(services, workspace_id)
-    base = f"{outbox_base_url(services.settings.publishing)}/{workspace.id}"
+    base = f"{outbox_base_url(services.settings)}/{workspace.id}"
     entries = await DatabaseOutboxStore(services.db).entries(workspace.id, FEED_LENGTH)
     info = FeedInfo(
         title=f"{workspace.name} — published posts",
@@ -51,5 +51,5 @@ async def get_entry(
     entry = await DatabaseOutboxStore(services.db).get(workspace.id, entry_id)
     if entry is None:
         raise NotFound("Entry not found")
-    base = f"{outbox_base_url(services.settings.publishing)}/{workspace.id}"
+    base = f"{outbox_base_url(services.settings)}/{workspace.id}"
     return entry, f"{base}/entries/{entry.id}"

@@ -209,7 +209,7 @@ async def attempt(services: Services, publication_id: str) -> PublishOutcome:
     prepared = await _prepare(services, publication_id)
     if isinstance(prepared, PublishOutcome):
         return prepared
-    config = publishing_config(services.settings.publishing, services.db, services.clock)
+    config = publishing_config(services.settings, services.db, services.clock)
     adapter = adapter_for(prepared.provider, prepared.credentials, config)
     try:
         result, reconciled = await _call(adapter, prepared)

@@ -2,7 +2,7 @@
 kept by triggers, and the covering index for page/limit post lists
 
 Revision ID: b7e1c4a9d2f0
-Revises: 7d9d17b13203
+Revises: 5b1f0e7a2c11
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import postwright.core.models
 
 revision: str = "b7e1c4a9d2f0"
-down_revision: str | None = "7d9d17b13203"
+down_revision: str | None = "5b1f0e7a2c11"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -282,11 +282,6 @@ def drop_avoided_sentences(text: str, avoid_words: Iterable[str]) -> str:
     return join_units(without_units(pieces, drop))
 
 
-def scrub_avoided(text: str, avoid_words: Iterable[str]) -> str:
-    """Kept for callers of the old name: whole sentences go, see ``drop_avoided_sentences``."""
-    return drop_avoided_sentences(text, avoid_words)
-
-
 def sentences(text: str) -> list[str]:
     """The text's sentences, stripped; ends include 。！？ and line breaks after an end mark."""
     parts: list[str] = []

@@ -21,7 +21,6 @@ from typing import Any
 
 import structlog
 from pydantic_ai import Agent, ModelRetry, RunContext
-from pydantic_ai.agent import AgentRunResult
 from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelRequestTimeout,
@@ -29,9 +28,11 @@ from pydantic_ai.exceptions import (
     OutputTokenLimitExceeded,
     UnexpectedModelBehavior,
 )
-from pydantic_ai.messages import ModelResponse
-from pydantic_ai.models import Model
+from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.models import Model, ModelRequestParameters
+from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.usage import RequestUsage, RunUsage
 
 from postwright.domain.generation import repair
 from postwright.domain.generation.engine import GenerationEngine
@@ -64,12 +65,11 @@ class _Attempts:
     cached_tokens: int = 0
     requests: int = 0
 
-    def add(self, result: AgentRunResult[Any]) -> None:
-        usage = result.usage
+    def add(self, usage: RunUsage | RequestUsage, requests: int = 0) -> None:
         self.input_tokens += usage.input_tokens
         self.output_tokens += usage.output_tokens
         self.cached_tokens += usage.cache_read_tokens
-        self.requests += usage.requests
+        self.requests += usage.requests if isinstance(usage, RunUsage) else requests
 
     def token_usage(self) -> TokenUsage:
         return TokenUsage(
@@ -79,6 +79,31 @@ class _Attempts:
             # Providers report cached input only when they cached some; 0 is "none reported".
             cached_tokens=self.cached_tokens or None,
         )
+
+
+class _CutOffGuard(WrapperModel):
+    """Ends a run at the first answer the output token limit cut off.
+
+    Left alone, pydantic-ai answers cut-off tool arguments with a generic "invalid JSON" retry
+    in the same conversation, which runs into the same limit; the engine asks afresh instead,
+    with a tighter length instruction.
+    """
+
+    def __init__(self, wrapped: Model, used: _Attempts) -> None:
+        super().__init__(wrapped)
+        self.used = used
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        response = await super().request(messages, model_settings, model_request_parameters)
+        if response.finish_reason == "length":
+            self.used.add(response.usage, requests=1)
+            raise _CutOff
+        return response
 
 
 def prompt_cache_key(task: Task[Any], prompt: AssembledPrompt) -> str:
@@ -131,9 +156,11 @@ class LlmEngine(GenerationEngine):
             )
         return ModelSettings(request_timeout=timeout, max_retries=0)
 
-    def _agent(self, task: Task[OutputT], system_prompt: str) -> Agent[None, OutputT]:
+    def _agent(
+        self, task: Task[OutputT], system_prompt: str, used: _Attempts
+    ) -> Agent[None, OutputT]:
         agent = Agent(
-            self._model,
+            _CutOffGuard(self._model, used),
             output_type=task.output_type,
             instructions=system_prompt,
             retries={"output": OUTPUT_RETRIES},
@@ -141,9 +168,6 @@ class LlmEngine(GenerationEngine):
 
         @agent.output_validator
         def named_violations(ctx: RunContext[None], output: OutputT) -> OutputT:
-            last = ctx.messages[-1] if ctx.messages else None
-            if isinstance(last, ModelResponse) and last.finish_reason == "length":
-                return output  # cut off: asked again as a whole, with a tighter length
             violations = task.violations(output)
             if not violations:
                 return output
@@ -158,7 +182,7 @@ class LlmEngine(GenerationEngine):
     async def _attempt(
         self, task: Task[OutputT], prompt: AssembledPrompt, user_prompt: str, used: _Attempts
     ) -> OutputT:
-        agent = self._agent(task, prompt.system_prompt)
+        agent = self._agent(task, prompt.system_prompt, used)
         settings = self._settings(prompt_cache_key(task, prompt))
         try:
             result = await agent.run(user_prompt, model_settings=settings)
@@ -177,9 +201,7 @@ class LlmEngine(GenerationEngine):
         except ModelAPIError as error:
             log.warning("llm.failed", provider=self.provider, model=self.model, error=str(error))
             raise AiProviderError(details={"reason": type(error).__name__}) from error
-        used.add(result)
-        if result.response.finish_reason == "length":
-            raise _CutOff
+        used.add(result.usage)
         return result.output
 
     async def run(self, task: Task[OutputT]) -> GenerationResult[OutputT]:

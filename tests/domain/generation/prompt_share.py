@@ -8,6 +8,7 @@ Shared by the prompt-layout test and ``bench.bench_prompts``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from postwright.domain.generation import LlmConfig, LlmEngine, PersonaProfile, PostTask
@@ -20,7 +21,9 @@ PERSONA = PersonaProfile(
     voice="direct, dry, practical",
     target_audience="engineering leads at small companies",
     relevant_keywords="platform engineering, PostgreSQL, reliability, on-call",
-    opinions="Boring technology wins; on-call load is a product metric; most teams need fewer services",
+    opinions=(
+        "Boring technology wins; on-call load is a product metric; most teams need fewer services"
+    ),
     vocabulary="toil, blast radius, paved road, boring",
     avoid_words="synergy, disrupt, game-changer",
     end_goal="engineering leads book a platform review",
@@ -91,7 +94,7 @@ class PrefixShare:
 
 def prefix_share(bodies: list[dict[str, Any]]) -> PrefixShare:
     texts = [input_text(body) for body in bodies]
-    pairs = [(common_prefix(a, b), len(b)) for a, b in zip(texts, texts[1:], strict=False)]
+    pairs = [(common_prefix(a, b), len(b)) for a, b in pairwise(texts)]
     shared = sum(common for common, _ in pairs)
     total = sum(size for _, size in pairs)
     return PrefixShare(

@@ -98,9 +98,7 @@ async def test_avoided_words_twice_drop_whole_sentences_never_words(
     async with engine(fake_openai) as llm:
         result = await llm.run(PostTask(persona=PERSONA, topic="shipping", platform="linkedin"))
     content = result.output.content
-    assert content == (
-        f"Small teams win on focus.\n\nKeep the batch small.\n\n{CTA}\n\n#AI #Teams"
-    )
+    assert content == (f"Small teams win on focus.\n\nKeep the batch small.\n\n{CTA}\n\n#AI #Teams")
     assert not contains_avoided(content, PERSONA.avoid_list)
     assert_whole_sentences(content, bad)
     assert len(fake_openai.requests) == 2

@@ -159,8 +159,9 @@ class LlmEngine(GenerationEngine):
     def _agent(
         self, task: Task[OutputT], system_prompt: str, used: _Attempts
     ) -> Agent[None, OutputT]:
-        agent = Agent(
+        agent: Agent[None, OutputT] = Agent(
             _CutOffGuard(self._model, used),
+            deps_type=type(None),
             output_type=task.output_type,
             instructions=system_prompt,
             retries={"output": OUTPUT_RETRIES},

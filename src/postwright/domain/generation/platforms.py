@@ -203,9 +203,7 @@ class _Post:
         return t.join_units(t.without_units(units, drop))
 
 
-def _cut_hook(
-    post: _Post, fits: Callable[[str], bool], *, tags: int, closing: bool
-) -> str | None:
+def _cut_hook(post: _Post, fits: Callable[[str], bool], *, tags: int, closing: bool) -> str | None:
     """The post reduced to its opening sentence, cut to fit, with ``tags`` tags and maybe the
     closing line; None when no cut of the opening sentence fits."""
     if post.hook is None:
@@ -308,12 +306,12 @@ def limit_hashtags(text: str, profile: PlatformProfile) -> str:
 __all__ = [
     "Fitted",
     "PlatformProfile",
+    "cut_sentence",
     "fit",
     "fit_title",
     "get_platform",
     "hashtags_in",
     "known_platforms",
-    "cut_sentence",
     "limit_hashtags",
     "platform_key",
 ]

@@ -149,7 +149,8 @@ def example_block(persona: PersonaProfile) -> str:
     if not posts:
         return ""
     shown = "\n".join(
-        f'{number}. """{post[:EXAMPLE_CHARACTERS].strip()}"""' for number, post in enumerate(posts, 1)
+        f'{number}. """{post[:EXAMPLE_CHARACTERS].strip()}"""'
+        for number, post in enumerate(posts, 1)
     )
     return f"{EXAMPLES_HEADER}\n{shown}"
 

@@ -25,7 +25,8 @@ def avoided_violation(text: str, avoid: Iterable[str], *, where: str = "") -> li
     if not uses:
         return []
     named = ", ".join(
-        f'"{use.found}"' + ("" if use.found.lower() == use.term.lower() else f' (a form of "{use.term}")')
+        f'"{use.found}"'
+        + ("" if use.found.lower() == use.term.lower() else f' (a form of "{use.term}")')
         for use in uses
     )
     place = f" in {where}" if where else ""

@@ -360,7 +360,9 @@ class PlatformPostsTask(Task[PlatformPosts]):
         found = repair.output_avoided(output, self.avoid)
         wanted = set(self.keys)
         for post in output.posts:
-            key = next((k for k in wanted if post.platform and _same_platform(post.platform, k)), "")
+            key = next(
+                (k for k in wanted if post.platform and _same_platform(post.platform, k)), ""
+            )
             if key:
                 found += repair.length_violation(post.text, get_platform(key), where=key)
                 found += repair.hashtag_violation(post.text, get_platform(key))

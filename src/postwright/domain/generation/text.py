@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import regex
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
 GRAPHEME = regex.compile(r"\X")
 # Links the platforms shorten or weigh specially. Trailing punctuation belongs to the sentence.
@@ -108,7 +109,9 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
 # ("synergy's"); hyphens split ("game-changer" is "game" + "changer").
 _MATCH_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['\u2019]\p{L}+)?")
 # The words of a CamelCase hashtag body: "DisruptTheMarket" → Disrupt, The, Market.
-_CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[^\p{Lu}\p{Ll}\p{N}]+")
+_CAMEL_PART = regex.compile(
+    r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[^\p{Lu}\p{Ll}\p{N}]+"
+)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -126,7 +129,7 @@ class AvoidedUse:
 
 def _stem_sequence(value: str, *, camel: bool) -> list[tuple[str, str]]:
     """(stem, surface) per word; with ``camel`` a CamelCase word counts as its parts."""
-    sequence = []
+    sequence: list[tuple[str, str]] = []
     for match in _MATCH_WORD.finditer(value):
         word = match.group(0)
         parts = [word]
@@ -216,7 +219,7 @@ def units(text: str) -> list[Unit]:
     bounds |= {m.start() for m in regex.finditer(r"\n", text)}
     pieces: list[Unit] = []
     ordered = sorted(bounds)
-    for start, end in zip(ordered, ordered[1:], strict=False):
+    for start, end in pairwise(ordered):
         chunk = text[start:end]
         body = chunk.strip()
         if not body:
@@ -283,7 +286,8 @@ def drop_avoided_sentences(text: str, avoid_words: Iterable[str]) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """The text's sentences, stripped; ends include 。！？ and line breaks after an end mark."""
+    """The text's sentences, stripped. Ends include the CJK full stop, exclamation and
+    question marks, and line breaks after an end mark."""
     parts: list[str] = []
     current = ""
     for unit in units(text.strip()):

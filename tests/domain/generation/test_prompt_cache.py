@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
 from postwright.domain.generation import LlmConfig, LlmEngine, PostTask
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
 from tests.domain.generation.prompt_share import (
@@ -86,3 +91,71 @@ async def test_a_50_post_job_shares_at_least_80_percent_of_each_prompt_as_a_pref
     assert planned.share >= 0.8, planned
     assert planned.lowest >= 0.8, planned
     assert sequential.cache_keys == planned.cache_keys == 1
+
+
+class _FakeAnthropic:
+    """Just enough of Anthropic's Messages API to answer one tool call and log the body."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                fake.bodies.append(body)
+                reply = {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": body["model"],
+                    "content": [
+                        {
+                            "type": "tool_use",
+                            "id": "toolu_1",
+                            "name": body["tools"][0]["name"],
+                            "input": {"content": "Ship small.\n\nTry it.\n\n#AI #ML #Ops"},
+                        }
+                    ],
+                    "stop_reason": "tool_use",
+                    "usage": {
+                        "input_tokens": 200,
+                        "output_tokens": 20,
+                        "cache_read_input_tokens": 1500,
+                    },
+                }
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+async def test_anthropic_requests_mark_the_stable_system_block_for_caching() -> None:
+    fake = _FakeAnthropic()
+    try:
+        config = LlmConfig(model="anthropic:claude-x", base_url=fake.base_url, api_key="k")
+        async with LlmEngine(config) as llm:
+            result = await llm.run(PostTask(persona=PERSONA, topic="costs", angle="a story"))
+    finally:
+        fake.server.shutdown()
+        fake.server.server_close()
+    body = fake.bodies[0]
+    system = body["system"]
+    assert system[-1]["cache_control"]["type"] == "ephemeral"
+    assert system[0]["text"].startswith("# Persona\nName: Priya Raman")
+    user = json.dumps(body["messages"])
+    assert "a story" in user and "a story" not in json.dumps(system)
+    assert result.usage.cached_tokens == 1500

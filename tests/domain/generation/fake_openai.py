@@ -1,13 +1,18 @@
-"""A fake OpenAI-compatible server on 127.0.0.1: scripted replies to /v1/chat/completions."""
+"""A fake OpenAI-compatible server on 127.0.0.1: scripted replies to /v1/chat/completions.
+
+Every request body is kept (``requests``). Replies come from ``replies`` in order; when that
+list is empty, from ``responder`` (called with the request body), else a 500.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -19,11 +24,13 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     prompt_tokens: int = 120
     completion_tokens: int = 45
+    cached_tokens: int | None = None  # reported as usage.prompt_tokens_details.cached_tokens
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[dict[str, Any]], Reply] | None = None) -> None:
         self.replies: list[Reply] = []
+        self.responder = responder
         self.requests: list[dict[str, Any]] = []
         # "answered" is appended as each reply goes out; tests may add their own events to
         # the same list to assert what happened before the model answered.
@@ -42,6 +49,21 @@ class FakeOpenAI:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [request["body"] for request in self.requests]
+
+    def _next_reply(self, request: dict[str, Any]) -> Reply:
+        if self.replies:
+            return self.replies.pop(0)
+        return self.responder(request) if self.responder else Reply(status=500)
 
     def _completion(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
         tools = request.get("tools") or []
@@ -75,6 +97,11 @@ class FakeOpenAI:
                 "prompt_tokens": reply.prompt_tokens,
                 "completion_tokens": reply.completion_tokens,
                 "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                **(
+                    {"prompt_tokens_details": {"cached_tokens": reply.cached_tokens}}
+                    if reply.cached_tokens is not None
+                    else {}
+                ),
             },
         }
 
@@ -91,7 +118,7 @@ class FakeOpenAI:
                 fake.requests.append(
                     {"path": self.path, "body": request, "auth": self.headers.get("authorization")}
                 )
-                reply = fake.replies.pop(0) if fake.replies else Reply(status=500)
+                reply = fake._next_reply(request)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.status != 200:

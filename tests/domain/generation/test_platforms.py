@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from postwright.core.errors import ValidationFailed
 from postwright.domain.generation import fit, get_platform, platform_key
-from postwright.domain.generation.text import grapheme_count, graphemes, x_weighted_length
+from postwright.domain.generation.text import grapheme_count, graphemes, units, x_weighted_length
 
 
 def test_aliases_resolve_and_unknown_platforms_are_refused() -> None:
@@ -110,21 +110,30 @@ text_alphabet = st.sampled_from(
     pieces=st.lists(text_alphabet, min_size=0, max_size=400),
     platform=st.sampled_from(["x", "bluesky", "mastodon", "threads", "pinterest"]),
 )
-def test_fit_always_fits_and_keeps_graphemes_whole(pieces: list[str], platform: str) -> None:
+def test_fit_always_fits_and_keeps_sentences_and_graphemes_whole(
+    pieces: list[str], platform: str
+) -> None:
     text = "".join(pieces)
     profile = get_platform(platform)
     fitted = fit(text, profile)
     assert profile.fits(fitted.text)
-    body = fitted.text.removesuffix("…")
     original = text.strip()
-    assert original.startswith(body)
     if not fitted.truncated:
         assert fitted.text == original
-    else:  # the cut lands on a grapheme boundary of the original
-        cut = len(body)
-        boundaries = {0}
-        position = 0
-        for cluster in graphemes(original):
-            position += len(cluster)
-            boundaries.add(position)
-        assert cut in boundaries
+        return
+    boundaries = {0}
+    position = 0
+    for cluster in graphemes(original):
+        position += len(cluster)
+        boundaries.add(position)
+    # every kept piece is a whole sentence of the original, or the start of one cut at a
+    # grapheme boundary and ended with an ellipsis
+    for unit in units(fitted.text):
+        if unit.is_hashtags:
+            assert all(tag in original for tag in unit.text.split())
+            continue
+        piece = unit.text.removesuffix("…")
+        start = original.find(piece)
+        assert start >= 0, unit.text
+        if unit.text.endswith("…") and not original[start:].startswith(unit.text):
+            assert start + len(piece) in boundaries

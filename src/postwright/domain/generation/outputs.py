@@ -17,6 +17,8 @@ class TokenUsage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     requests: int = 0
+    # Input tokens the provider served from its prompt cache, when it says so (else None).
+    cached_tokens: int | None = None
 
     @property
     def total_tokens(self) -> int:

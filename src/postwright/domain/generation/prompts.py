@@ -1,9 +1,17 @@
 """Prompt assembly: our words to the model, kept apart from providers and model choice.
 
-The persona block always comes first and renders byte-for-byte the same for the same persona,
-so a provider's prompt cache (OpenAI's automatic prefix cache, Anthropic's cache_control on the
-system block) covers it across every post of a batch. It is also plain "Label: value" text, so
-the builtin engine can read the persona back out of a prompt that ``assemble`` produced.
+Every request is ordered stable → volatile so a provider's prefix cache (OpenAI's automatic
+prefix cache keyed by ``prompt_cache_key``, Anthropic's ``cache_control`` on the system block)
+covers as much of it as possible:
+
+1. system prompt, the same for every request of a persona, platform and task kind: the persona
+   block, its voice guide and example posts, then the rules and the platform's rules;
+2. the job's context (topic, platform, length, style examples) at the start of the user prompt;
+3. the item's own parts last (earlier posts of the batch, the planned angle, "post N of M").
+
+The persona block renders byte-for-byte the same for the same persona. It is plain
+"Label: value" text, so the builtin engine can read the persona back out of a prompt that
+``assemble`` produced.
 """
 
 from __future__ import annotations
@@ -16,7 +24,11 @@ from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.platforms import get_platform
 
 PERSONA_HEADER = "# Persona"
+VOICE_HEADER = "# Voice guide"
+EXAMPLES_HEADER = "# Example posts by this persona (match their voice; never copy their sentences)"
 RULES_HEADER = "# Rules"
+EXAMPLE_POSTS = 5
+EXAMPLE_CHARACTERS = 700
 # (label in the prompt, PersonaProfile field) in a fixed order: the order is part of the cache key.
 PERSONA_FIELDS = (
     ("Name", "name"),
@@ -99,15 +111,59 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def persona_block(persona: PersonaProfile | None) -> str:
-    if persona is None:
-        return NO_PERSONA
+def _fields_block(persona: PersonaProfile) -> str:
     lines = [PERSONA_HEADER]
     for label, attribute in PERSONA_FIELDS:
         value = _one_line(str(getattr(persona, attribute)))
         if value:
             lines.append(f"{label}: {value}")
     return "\n".join(lines)
+
+
+def voice_guide(persona: PersonaProfile) -> str:
+    """How to sound like the persona, in a few imperative lines built from its fields."""
+    lines = [VOICE_HEADER]
+    voice = _one_line(persona.voice) or "clear, specific and human"
+    lines.append(f"- Sound {voice}; write as {persona.name}, never about them.")
+    if persona.target_audience:
+        lines.append(f"- Talk to {_one_line(persona.target_audience)} as peers: no lecturing.")
+    if persona.vocabulary_list:
+        words = ", ".join(persona.vocabulary_list[:12])
+        lines.append(f"- Reach for your own words where they fit naturally: {words}.")
+    if persona.opinion_list:
+        lines.append(
+            "- Argue from your opinions and state them as your own: "
+            + "; ".join(persona.opinion_list[:6])
+            + "."
+        )
+    if persona.end_goal:
+        lines.append(f"- Every post moves the reader towards: {_one_line(persona.end_goal)}.")
+    if persona.example_posts:
+        lines.append("- Match the rhythm, length and openings of the example posts below.")
+    lines.append("- One idea per post, concrete over general, no filler or hype.")
+    return "\n".join(lines)
+
+
+def example_block(persona: PersonaProfile) -> str:
+    posts = [post.strip() for post in persona.example_posts if post.strip()][:EXAMPLE_POSTS]
+    if not posts:
+        return ""
+    shown = "\n".join(
+        f'{number}. """{post[:EXAMPLE_CHARACTERS].strip()}"""'
+        for number, post in enumerate(posts, 1)
+    )
+    return f"{EXAMPLES_HEADER}\n{shown}"
+
+
+def persona_block(persona: PersonaProfile | None) -> str:
+    """Everything the persona alone decides: its fields, voice guide and example posts.
+
+    Its first paragraph is the "Label: value" fields (what ``persona_from_prompt`` reads back).
+    """
+    if persona is None:
+        return NO_PERSONA
+    parts = [_fields_block(persona), voice_guide(persona), example_block(persona)]
+    return "\n\n".join(part for part in parts if part)
 
 
 def rules_block(platform: str | None, kind: GenerationType) -> str:

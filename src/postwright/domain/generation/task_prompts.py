@@ -1,4 +1,4 @@
-"""Our instructions to a model for each task: persona block first, then rules, then the ask."""
+"""Our instructions to a model for each task, ordered stable → volatile (see ``prompts``)."""
 
 from __future__ import annotations
 
@@ -30,14 +30,28 @@ LENGTH_WORDS = {"short": "under 60 words", "medium": "80-150 words", "long": "20
 
 
 def _listing(title: str, items: Sequence[str], limit: int) -> str:
-    kept = [item.strip() for item in items if item.strip()][-limit:]
+    kept = _stable_window([item.strip() for item in items if item.strip()], limit)
     if not kept:
         return ""
     body = "\n".join(f"- {' '.join(item.split())[:600]}" for item in kept)
     return f"\n\n{title}:\n{body}"
 
 
+def _stable_window(items: list[str], limit: int) -> list[str]:
+    """At most ``limit`` of the latest items, with a start that moves in steps of half the
+    window: between steps each request's list is the previous one plus one item, so the prompt
+    prefix stays the same (a sliding "last 30" would change the first line every time)."""
+    if len(items) <= limit:
+        return items
+    step = max(limit // 2, 1)
+    start = -(-(len(items) - limit) // step) * step
+    return items[start:]
+
+
 def _post_prompt(task: PostTask) -> AssembledPrompt:
+    """Stable → volatile: the system prompt (persona, rules, platform), then the job's context
+    (topic, length, style examples, conversation), then this post's own parts (the batch so
+    far, its angle, its position) last."""
     if task.system_prompt and task.user_prompt:
         base = AssembledPrompt(
             task.system_prompt, task.user_prompt, persona_block=task.system_prompt
@@ -45,17 +59,21 @@ def _post_prompt(task: PostTask) -> AssembledPrompt:
     else:
         base = assemble(task.persona, task.platform, GenerationType.POST_GENERATION, task.topic)
     user = base.user_prompt + f"\nLength: {LENGTH_WORDS.get(task.content_length, '')}"
-    if task.batch_size > 1:
-        user += f"\nThis is post {task.batch_index + 1} of {task.batch_size} in a series."
+    user += _listing("Style examples to imitate", task.style_examples, 5)
+    user += _listing("Earlier messages in this conversation", task.conversation, 10)
+    # The batch grows by one post per request: it comes before the parts that change.
     user += _listing(
         "Posts already written in this batch (use a different hook and structure)",
         task.previous_posts_in_batch,
         30,
     )
-    user += _listing("Style examples to imitate", task.style_examples, 5)
-    user += _listing("Earlier messages in this conversation", task.conversation, 10)
-    if task.angle:
-        user += f"\n\nAngle for this post: {task.angle}"
+    tail = []
+    if task.angle and task.angle.strip():
+        tail.append(f"Angle for this post: {' '.join(task.angle.split())}")
+    if task.batch_size > 1:
+        tail.append(f"This is post {task.batch_index + 1} of {task.batch_size} in a series.")
+    if tail:
+        user += "\n\n" + "\n".join(tail)
     return AssembledPrompt(base.system_prompt, user, base.persona_block)
 
 

@@ -1,7 +1,10 @@
 """What can be generated: one task type per kind, each with its output model and its rules.
 
-Every engine runs the same tasks and every output goes through the task's ``finalize``: the
-persona's avoidWords are removed and each text is fitted to its platform, whoever wrote it.
+Every engine runs the same tasks and every output goes through the task's ``finalize``: each
+text is fitted to its platform and keeps none of the persona's avoidWords, whoever wrote it.
+A model is first asked to repair its own output (``violations`` names what is wrong);
+``finalize`` is the deterministic fallback and works by whole sentences, never by cutting words
+out of one.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal
 
+from postwright.core.errors import ValidationFailed
+from postwright.domain.generation import repair
 from postwright.domain.generation import text as t
+from postwright.domain.generation.errors import AiResponseIncomplete
 from postwright.domain.generation.outputs import (
     AdCopySet,
     AdCopyVariant,
@@ -47,11 +53,16 @@ AdFormat = Literal["short", "long", "hook", "story"]
 AD_PLATFORM_PROFILE = {"meta": "facebook", "tiktok": "tiktok", "linkedin": "linkedin"}
 AD_PLATFORM_PROFILE |= {"pinterest": "pinterest", "universal": "instagram", "google": "x"}
 AD_BODY_LIMIT = {"google": 90, "universal": 500}
+# The length asked for when a post was cut off by the model's output limit.
+SHORT_POST_CHARACTERS = 600
 
 
 @dataclass(frozen=True, kw_only=True)
 class Task(ABC, Generic[OutputT]):
     persona: PersonaProfile | None = None
+    # Who shares the provider's prompt cache: the workspace id, hashed with the persona into
+    # OpenAI's prompt_cache_key. None: the persona alone.
+    cache_scope: str | None = None
 
     @property
     @abstractmethod
@@ -62,9 +73,23 @@ class Task(ABC, Generic[OutputT]):
         return self.persona.avoid_list if self.persona else []
 
     def clean(self, value: str, profile: PlatformProfile, *, limit: int | None = None) -> Fitted:
-        """Remove avoided words, cap hashtags, fit the limit: the rule every text obeys."""
-        scrubbed = limit_hashtags(t.scrub_avoided(value, self.avoid), profile)
-        return fit(scrubbed, profile, limit=limit)
+        """Drop sentences with avoided words, cap hashtags, fit the limit: the rule every text
+        obeys. Whole sentences and whole hashtags go; no word is cut out of a sentence."""
+        without = t.drop_avoided_sentences(value, self.avoid)
+        capped = limit_hashtags(without, profile)
+        fitted = fit(capped, profile, limit=limit)
+        return Fitted(fitted.text, fitted.truncated or capped != without)
+
+    def violations(self, output: OutputT) -> list[str]:
+        """The rules ``output`` breaks, worded for the model that is asked to repair it."""
+        return repair.output_avoided(output, self.avoid)
+
+    def shorter(self) -> str:
+        """What to ask after an answer was cut off by the output token limit."""
+        return (
+            "Your previous answer was cut off by the output limit before it ended. Answer "
+            "again, complete and about half as long."
+        )
 
     @abstractmethod
     def finalize(self, output: OutputT) -> tuple[OutputT, bool]:
@@ -90,8 +115,25 @@ class PostTask(Task[PostText]):
     def output_type(self) -> type[PostText]:
         return PostText
 
+    @property
+    def profile(self) -> PlatformProfile:
+        return get_platform(self.platform)
+
+    def violations(self, output: PostText) -> list[str]:
+        return repair.text_violations(output.content, self.profile, self.avoid)
+
+    def shorter(self) -> str:
+        budget = min(self.profile.limit, SHORT_POST_CHARACTERS)
+        return (
+            "Your previous answer was cut off by the output limit before it ended. Write a "
+            f"complete post of at most {budget} characters (under 60 words), ending with the "
+            "call to action and the hashtags."
+        )
+
     def finalize(self, output: PostText) -> tuple[PostText, bool]:
-        cleaned = self.clean(output.content, get_platform(self.platform))
+        cleaned = self.clean(output.content, self.profile)
+        if not cleaned.text.strip(" #\n"):
+            raise AiResponseIncomplete(details={"reason": "no sentence of the post was usable"})
         return PostText(content=cleaned.text), cleaned.truncated
 
 
@@ -107,9 +149,17 @@ class EnhanceTask(Task[EnhancedText]):
     def output_type(self) -> type[EnhancedText]:
         return EnhancedText
 
-    def finalize(self, output: EnhancedText) -> tuple[EnhancedText, bool]:
+    @property
+    def limits(self) -> tuple[PlatformProfile, int]:
         profile = get_platform(self.platform or "facebook")
-        limit = min(self.max_length or profile.limit, profile.limit)
+        return profile, min(self.max_length or profile.limit, profile.limit)
+
+    def violations(self, output: EnhancedText) -> list[str]:
+        profile, limit = self.limits
+        return repair.text_violations(output.enhanced, profile, self.avoid, limit=limit)
+
+    def finalize(self, output: EnhancedText) -> tuple[EnhancedText, bool]:
+        profile, limit = self.limits
         cleaned = self.clean(output.enhanced, profile, limit=limit)
         return output.model_copy(update={"enhanced": cleaned.text}), cleaned.truncated
 
@@ -158,7 +208,7 @@ class ThreadTask(Task[ThreadPosts]):
         from postwright.domain.generation.threads import number_thread
 
         profile = get_platform(self.platform)
-        bodies = [t.scrub_avoided(item, self.avoid) for item in output.items]
+        bodies = [t.drop_avoided_sentences(item, self.avoid) for item in output.items]
         items, truncated = number_thread(bodies, profile, max_posts=self.max_posts)
         return ThreadPosts(items=items), truncated
 
@@ -216,10 +266,24 @@ class CommentTask(Task[CommentSet]):
     def output_type(self) -> type[CommentSet]:
         return CommentSet
 
-    def finalize(self, output: CommentSet) -> tuple[CommentSet, bool]:
-        profile, truncated, comments = get_platform(self.platform), False, []
+    @property
+    def limits(self) -> tuple[PlatformProfile, int]:
         # LinkedIn caps comments at 1,250 characters; an X reply is a post.
-        limit = 1250 if self.platform == "linkedin" else profile.limit
+        profile = get_platform(self.platform)
+        return profile, 1250 if self.platform == "linkedin" else profile.limit
+
+    def violations(self, output: CommentSet) -> list[str]:
+        profile, limit = self.limits
+        found: list[str] = []
+        for number, comment in enumerate(output.comments[: self.variants], 1):
+            where = f"comment {number}" if self.variants > 1 else ""
+            found += repair.text_violations(
+                comment.quote, profile, self.avoid, limit=limit, hashtags=False, where=where
+            )
+        return found
+
+    def finalize(self, output: CommentSet) -> tuple[CommentSet, bool]:
+        (profile, limit), truncated, comments = self.limits, False, []
         for comment in output.comments[: self.variants]:
             cleaned = self.clean(comment.quote, profile, limit=limit)
             truncated |= cleaned.truncated
@@ -238,19 +302,24 @@ class IdeaTask(Task[IdeaSet]):
         return IdeaSet
 
     def finalize(self, output: IdeaSet) -> tuple[IdeaSet, bool]:
-        avoid = self.avoid
-        ideas = [
-            idea.model_copy(
-                update={
-                    "title": t.scrub_avoided(idea.title, avoid),
-                    "content": t.scrub_avoided(idea.content, avoid),
-                    "key_takeaways": [t.scrub_avoided(k, avoid) for k in idea.key_takeaways],
-                    "controversial_angle": t.scrub_avoided(idea.controversial_angle, avoid),
-                }
+        avoid, ideas = self.avoid, []
+        # An idea whose title uses an avoided word is dropped whole; elsewhere whole sentences go.
+        for idea in output.ideas:
+            if t.contains_avoided(idea.title, avoid):
+                continue
+            takeaways = [k for k in idea.key_takeaways if not t.contains_avoided(k, avoid)]
+            ideas.append(
+                idea.model_copy(
+                    update={
+                        "content": t.drop_avoided_sentences(idea.content, avoid),
+                        "key_takeaways": takeaways,
+                        "controversial_angle": t.drop_avoided_sentences(
+                            idea.controversial_angle, avoid
+                        ),
+                    }
+                )
             )
-            for idea in output.ideas[: self.count]
-        ]
-        return IdeaSet(ideas=ideas), False
+        return IdeaSet(ideas=ideas[: self.count]), False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,6 +332,13 @@ class PersonaTask(Task[PersonaProfile]):
 
     def finalize(self, output: PersonaProfile) -> tuple[PersonaProfile, bool]:
         return output, False
+
+
+def _same_platform(name: str, key: str) -> bool:
+    try:
+        return platform_key(name) == key
+    except ValidationFailed:  # a platform the model made up: finalize leaves it out
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,9 +356,26 @@ class PlatformPostsTask(Task[PlatformPosts]):
     def output_type(self) -> type[PlatformPosts]:
         return PlatformPosts
 
+    def violations(self, output: PlatformPosts) -> list[str]:
+        found = repair.output_avoided(output, self.avoid)
+        wanted = set(self.keys)
+        for post in output.posts:
+            key = next(
+                (k for k in wanted if post.platform and _same_platform(post.platform, k)), ""
+            )
+            if key:
+                found += repair.length_violation(post.text, get_platform(key), where=key)
+                found += repair.hashtag_violation(post.text, get_platform(key))
+        return found
+
     def finalize(self, output: PlatformPosts) -> tuple[PlatformPosts, bool]:
         wanted, truncated, posts = self.keys, False, []
-        by_platform = {platform_key(p.platform): p for p in output.posts if p.platform}
+        by_platform = {
+            key: post
+            for post in output.posts
+            for key in wanted
+            if post.platform and _same_platform(post.platform, key)
+        }
         for key in wanted:
             post = by_platform.get(key)
             if post is None:
@@ -291,7 +384,10 @@ class PlatformPostsTask(Task[PlatformPosts]):
             body = self.clean(post.text, profile)
             title = None
             if key == "youtube":
-                fitted = fit_title(t.scrub_avoided(post.title or self.prompt, self.avoid), profile)
+                title_text = post.title or self.prompt
+                if t.contains_avoided(title_text, self.avoid):
+                    title_text = t.drop_avoided_sentences(self.prompt, self.avoid) or "Video"
+                fitted = fit_title(title_text, profile)
                 title, truncated = fitted.text, truncated or fitted.truncated
             truncated |= body.truncated
             posts.append(PlatformPost(platform=key, text=body.text, title=title))
@@ -325,6 +421,12 @@ class MomentPostTask(Task[MomentPost]):
     @property
     def output_type(self) -> type[MomentPost]:
         return MomentPost
+
+    def violations(self, output: MomentPost) -> list[str]:
+        profile = get_platform(self.platform)
+        return repair.output_avoided(output, self.avoid) + repair.length_violation(
+            output.post, profile
+        )
 
     def finalize(self, output: MomentPost) -> tuple[MomentPost, bool]:
         profile = get_platform(self.platform)

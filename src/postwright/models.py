@@ -3,6 +3,7 @@
 from postwright.core.idempotency import IdempotencyRecord
 from postwright.core.models import Base
 from postwright.domain.accounts.models import ApiKey, Membership, User, Workspace
+from postwright.domain.accounts.sessions import DashboardSession
 from postwright.domain.adcopy.models import AdJob, AdProduct, AdProject
 from postwright.domain.billing.models import (
     CreditBalance,
@@ -45,6 +46,7 @@ __all__ = [
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
+    "DashboardSession",
     "EngagementSample",
     "GenerationUsage",
     "Idea",

@@ -55,6 +55,7 @@ from postwright.domain.media import workflow as image_workflow
 from postwright.domain.projects import workflow as project_workflow
 from postwright.domain.publishing import workflow as publishing_workflow
 from postwright.domain.webhooks import delivery as webhook_delivery
+from postwright.web import install as install_dashboard
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in ROUTERS:
         app.include_router(router)
     platform_webhooks.document_events(app.webhooks)
+    install_dashboard(app)  # the web dashboard at /app, and / redirecting there
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -32,6 +32,11 @@ class Chart:
     bottom: int = HEIGHT - BOTTOM
 
 
+def label(kind: str) -> str:
+    """``generate_post_content`` → ``generate post content``."""
+    return kind.replace("_", " ").replace("-", " ")
+
+
 def _nice_top(value: int) -> int:
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000):
         if value <= step * 4:
@@ -61,7 +66,7 @@ def build(usage: DailyUsage) -> Chart:
                     width=slot * 0.7,
                     height=h,
                     color=colors[kind],
-                    title=f"{day.isoformat()}: {used} credits for {kind}",
+                    title=f"{day.isoformat()}: {used} credits for {label(kind)}",
                 )
             )
     ticks = [(HEIGHT - BOTTOM - plot_h * n / 4, top * n // 4) for n in range(5)]
@@ -70,4 +75,5 @@ def build(usage: DailyUsage) -> Chart:
         for i, day in enumerate(usage.days)
         if i % 5 == 0 or i == len(usage.days) - 1
     ]
-    return Chart(bars=bars, ticks=ticks, labels=labels, keys=list(colors.items()))
+    keys = [(label(k), c) for k, c in colors.items()]
+    return Chart(bars=bars, ticks=ticks, labels=labels, keys=keys)

@@ -31,15 +31,14 @@ def test_sign_in_switch_workspace_and_sign_out(anonymous: Any, dashboard: Dashbo
 
     sign_in(page, dashboard.api_key)
     cookie = next(c for c in page.context.cookies() if c["name"] == "pw_session")
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Lax"
     assert dashboard.api_key not in cookie["value"]
     assert dashboard.api_key not in page.content()
     assert dashboard.api_key not in page.url
 
     # A form posted without the session's CSRF token is refused, in words.
-    refused = page.request.post(
-        "/app/settings/keys", form={"name": "sneaky"}, max_redirects=0
-    )
+    refused = page.request.post("/app/settings/keys", form={"name": "sneaky"}, max_redirects=0)
     assert refused.status == 403
     assert "form has expired" in refused.text()
 
@@ -157,7 +156,9 @@ def test_calendar_views_edit_reschedule_review_delete_restore(
     expect(page.get_by_role("status")).to_contain_text("Approved")
 
     page.goto("/app/posts?q=flamingo")
-    expect(page.get_by_role("link", name=re.compile("Calendar flamingo post, edited"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Calendar flamingo post, edited"))
+    ).to_be_visible()
     page.goto("/app/posts?q=no-such-words-anywhere")
     expect(page.get_by_text("No posts match these filters")).to_be_visible()
     page.goto("/app/posts?q=flamingo")
@@ -182,7 +183,9 @@ def test_bulk_campaign_estimate_progress_and_cancel(signed_in: Any, dashboard: D
     page.get_by_label("Number of posts").fill("3")
     page.get_by_label("Spread over (days)").fill("3")
     page.get_by_role("button", name="Spread at best times").click()
-    expect(page.get_by_label(re.compile("Dates and times"))).to_have_value(re.compile(r"(.+\n){2}.+"))
+    expect(page.get_by_label(re.compile("Dates and times"))).to_have_value(
+        re.compile(r"(.+\n){2}.+")
+    )
     page.get_by_role("button", name="Estimate credits").click()
     expect(page.locator("#estimate")).to_contain_text("will reserve 3 credits")
     check_page(page, "bulk")
@@ -223,7 +226,9 @@ def test_personas_create_edit_preview_generate_delete(signed_in: Any) -> None:
     page.get_by_role("button", name="Save persona").click()
     expect(page.get_by_role("status")).to_contain_text("Persona saved")
     expect(page.get_by_label("Voice", exact=True)).to_have_value("warm, direct, curious")
-    expect(page.get_by_label(re.compile("Example posts"))).to_have_value("We shipped.\n---\nWe listened.")
+    expect(page.get_by_label(re.compile("Example posts"))).to_have_value(
+        "We shipped.\n---\nWe listened."
+    )
 
     page.get_by_label("Topic").fill("hiring our first designer")
     page.get_by_role("button", name=re.compile("Preview post")).click()
@@ -267,9 +272,9 @@ def test_accounts_connect_reconnect_settings_and_oauth(signed_in: Any) -> None:
     card.get_by_label("Timezone").select_option("Europe/Berlin")
     card.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Saved")
-    expect(page.locator("article", has_text="mastodon").first.get_by_label("Timezone")).to_have_value(
-        "Europe/Berlin"
-    )
+    expect(
+        page.locator("article", has_text="mastodon").first.get_by_label("Timezone")
+    ).to_have_value("Europe/Berlin")
     check_page(page, "accounts")
 
     page.route(
@@ -277,7 +282,9 @@ def test_accounts_connect_reconnect_settings_and_oauth(signed_in: Any) -> None:
         lambda route: route.fulfill(status=200, body="<html><title>LinkedIn</title></html>"),
     )
     page.get_by_role("button", name="Connect with LinkedIn").click()
-    expect(page).to_have_url(re.compile(re.escape(OAUTH_AUTHORIZE) + r"\?.*client_id=dashboard-test"))
+    expect(page).to_have_url(
+        re.compile(re.escape(OAUTH_AUTHORIZE) + r"\?.*client_id=dashboard-test")
+    )
     assert "state=" in page.url
 
     page.goto("/app/accounts")
@@ -291,7 +298,11 @@ def test_credits_chart_quotas_and_ledger(signed_in: Any, dashboard: Dashboard) -
     with api(dashboard) as client:
         spent = client.post(
             "/v1/ai/generate-post-content",
-            json={"systemPrompt": "You write posts.", "userPrompt": "Write about tea", "platform": "x"},
+            json={
+                "systemPrompt": "You write posts.",
+                "userPrompt": "Write about tea",
+                "platform": "x",
+            },
         )
         assert spent.status_code == 200, spent.text
         available = client.get("/api/v1/content/credits").json()["credits_remaining"]
@@ -311,14 +322,20 @@ def test_settings_keys_webhooks_and_ai_model(signed_in: Any, dashboard: Dashboar
     page.get_by_role("button", name="Create key").click()
     key = page.locator("#new-key").inner_text().strip()
     assert key.startswith("pw_live_")
-    assert httpx.get(f"{dashboard.base_url}/api/v1/user", headers={"x-api-key": key}).status_code == 200
+    assert (
+        httpx.get(f"{dashboard.base_url}/api/v1/user", headers={"x-api-key": key}).status_code
+        == 200
+    )
     page.goto("/app/settings")
     expect(page.locator("#new-key")).to_have_count(0)
     assert key not in page.content()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke key dashboard-made").click()
     expect(page.get_by_role("status")).to_contain_text("Key revoked")
-    assert httpx.get(f"{dashboard.base_url}/api/v1/user", headers={"x-api-key": key}).status_code == 401
+    assert (
+        httpx.get(f"{dashboard.base_url}/api/v1/user", headers={"x-api-key": key}).status_code
+        == 401
+    )
 
     page.get_by_label("Endpoint URL").fill("http://127.0.0.1:9/hooks")
     page.get_by_label("post.published").check()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from postwright.domain.billing.usage_report import DailyUsage
 
 PALETTE = ("#4338ca", "#0891b2", "#16a34a", "#ea580c", "#db2777", "#7c3aed", "#64748b")
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 36, 24, 10
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 220, 36, 24, 10, 24
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def build(usage: DailyUsage) -> Chart:
     totals = usage.totals
     top = _nice_top(max(totals) if totals else 0)
     plot_h = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT) / max(len(usage.days), 1)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(usage.days), 1)
     colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(usage.kinds)}
     bars: list[Bar] = []
     for i, day in enumerate(usage.days):

@@ -15,6 +15,8 @@ from fastapi.templating import Jinja2Templates
 from postwright import __version__
 from postwright.core import errors
 from postwright.core.db import discard_after_commit
+from postwright.core.settings import Settings
+from postwright.domain.media.backend import public_base_url
 from postwright.web.deps import Problem, WebCtx, describe
 
 T = TypeVar("T")
@@ -33,6 +35,15 @@ NAV = (
     ("credits", "Credits", "/app/credits"),
     ("settings", "Settings", "/app/settings"),
 )
+
+
+def media_src(url: str | None, settings: Settings) -> str | None:
+    """This server's own media as a path, so pages show it whatever host name the browser
+    used (the configured public URL may name another); other URLs as they are."""
+    if url is None:
+        return None
+    base = public_base_url(settings).rstrip("/")
+    return url[len(base) :] if url.startswith(base + "/") else url
 
 
 def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
@@ -105,7 +116,9 @@ def status_for(problem: Problem) -> int:
     }.get(problem.code, 400)
 
 
-async def attempt(wctx: WebCtx, action: Callable[[], Awaitable[T]]) -> tuple[T | None, Problem | None]:
+async def attempt(
+    wctx: WebCtx, action: Callable[[], Awaitable[T]]
+) -> tuple[T | None, Problem | None]:
     """Run one domain command in a savepoint: on an AppError its writes are undone, the
     rest of the request's transaction stays usable for rendering the page again, and the
     error comes back in words."""

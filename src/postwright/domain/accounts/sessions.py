@@ -94,16 +94,16 @@ async def renew(session: AsyncSession, record_id: str, *, now: datetime) -> None
 
 
 async def close_session(session: AsyncSession, token: str) -> None:
-    await session.execute(delete(DashboardSession).where(DashboardSession.token_hash == _hash(token)))
+    await session.execute(
+        delete(DashboardSession).where(DashboardSession.token_hash == _hash(token))
+    )
 
 
 async def purge_expired(session: AsyncSession, *, now: datetime) -> None:
     await session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= now))
 
 
-async def actor_for(
-    session: AsyncSession, record: DashboardSession, *, clock: Clock
-) -> Actor:
+async def actor_for(session: AsyncSession, record: DashboardSession, *, clock: Clock) -> Actor:
     """The acting user in the session's workspace; a user removed since, or a membership
     lost, ends the session's use (401 / falls back to the user's oldest workspace)."""
     user = await accounts.get_active_user(session, record.user_id)

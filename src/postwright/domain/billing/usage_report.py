@@ -41,8 +41,9 @@ async def credits_per_day(ctx: Ctx, *, days: int = 30) -> DailyUsage:
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     rows = await ctx.session.execute(
-        select(CreditLedgerEntry.created_at, CreditLedgerEntry.reason, CreditLedgerEntry.amount)
-        .where(
+        select(
+            CreditLedgerEntry.created_at, CreditLedgerEntry.reason, CreditLedgerEntry.amount
+        ).where(
             CreditLedgerEntry.workspace_id == ctx.workspace_id,
             CreditLedgerEntry.kind == EntryKind.CONSUME.value,
             CreditLedgerEntry.created_at >= since,

@@ -198,9 +198,9 @@ __all__ = [
     "edit_text",
     "get_post",
     "posts_between",
+    "reschedule",
     "restore_post",
     "retention_ends",
-    "reschedule",
     "review",
     "search_posts",
 ]

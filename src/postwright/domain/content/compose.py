@@ -154,9 +154,7 @@ async def best_time(ctx: Ctx, platforms: Sequence[str]) -> generation.BestTimePl
 def route_for(platform: str, accounts: Sequence[ConnectedAccount]) -> Route:
     """The workspace's default active account for the network, else its first active one,
     else the outbox feed (which needs no account)."""
-    usable = [
-        a for a in accounts if a.provider == platform and a.status == AccountStatus.ACTIVE
-    ]
+    usable = [a for a in accounts if a.provider == platform and a.status == AccountStatus.ACTIVE]
     usable.sort(key=lambda a: (not a.is_default, a.created_at))
     if usable:
         return Route(provider=platform, account=usable[0])

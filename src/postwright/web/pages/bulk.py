@@ -200,6 +200,10 @@ def _snapshot(view: JobView, tz: str) -> dict[str, Any]:
         "total": view.job.total_posts,
         "completed": view.job.completed_posts,
         "failed": view.job.failed_posts,
+        "credits": (
+            f"Credits: {view.credits.reserved} reserved, {view.credits.consumed} used, "
+            f"{view.credits.refunded} refunded."
+        ),
         "posts": posts,
     }
 

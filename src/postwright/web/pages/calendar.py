@@ -181,9 +181,7 @@ async def _post_page(
 
 @router.get("/posts/{post_id}")
 async def post_page(post_id: str, request: Request, wctx: WebDep) -> Response:
-    return await _post_page(
-        wctx, post_id, notice=DONE.get(request.query_params.get("done", ""))
-    )
+    return await _post_page(wctx, post_id, notice=DONE.get(request.query_params.get("done", "")))
 
 
 @router.post("/posts/{post_id}")

@@ -19,6 +19,7 @@ from postwright.web.deps import (
     Problem,
     WebCtx,
     WebDep,
+    describe,
     local_datetime,
     many,
     optional,
@@ -26,7 +27,7 @@ from postwright.web.deps import (
     text,
     upload,
 )
-from postwright.web.render import attempt, page, see_other
+from postwright.web.render import attempt, media_src, page, see_other, status_for
 
 router = APIRouter()
 DEFAULT_PLATFORMS = ("linkedin", "x")
@@ -106,8 +107,6 @@ async def _render(
     display = " ".join(p for p in (author.first_name, author.last_name) if p) or (
         author.email or ctx.actor.workspace.name
     )
-    from postwright.web.render import status_for
-
     return page(
         wctx,
         "compose.html",
@@ -122,7 +121,7 @@ async def _render(
         platforms=common.platform_names(),
         zones=common.zones(default_zone, ctx.actor.workspace.timezone),
         default_zone=default_zone,
-        image_url=await compose.image_url(ctx, state.image_key),
+        image_url=media_src(await compose.image_url(ctx, state.image_key), ctx.settings),
         author=display,
         initial=(display[:1] or "P").upper(),
     )
@@ -144,8 +143,6 @@ async def compose_action(request: Request, wctx: WebDep) -> Response:
     try:
         state = _state(form)
     except errors.AppError as exc:
-        from postwright.web.deps import describe
-
         return await _render(wctx, ComposeState(), problem=describe(exc))
     ctx = wctx.ctx
     notice: str | None = None
@@ -154,7 +151,10 @@ async def compose_action(request: Request, wctx: WebDep) -> Response:
         nonlocal state
         if op == "generate":
             drafts = await compose.generate_drafts(
-                ctx, topic=state.topic, platforms=state.platforms, persona_id=state.persona_id or None
+                ctx,
+                topic=state.topic,
+                platforms=state.platforms,
+                persona_id=state.persona_id or None,
             )
             state.texts = {d.platform: d.content for d in drafts}
             return f"Wrote {len(drafts)} post{'s' if len(drafts) != 1 else ''}. Edit them below."

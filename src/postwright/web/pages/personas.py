@@ -36,9 +36,7 @@ DONE = {"deleted": "Persona deleted.", "created": "Persona created."}
 
 
 def _fields(form: FormData) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        name: text(form, name, max_length=limit) for name, _, limit in FIELDS
-    }
+    values: dict[str, Any] = {name: text(form, name, max_length=limit) for name, _, limit in FIELDS}
     examples = raw_text(form, "example_posts", max_length=40_000)
     values["example_posts"] = [p.strip() for p in examples.split("\n---\n") if p.strip()]
     return values
@@ -176,7 +174,9 @@ async def persona_action(persona_id: str, request: Request, wctx: WebDep) -> Res
             return "deleted"
         if op == "preview":
             drafts = await compose.generate_drafts(
-                ctx, topic=topic or "what we learned this week", platforms=[platform],
+                ctx,
+                topic=topic or "what we learned this week",
+                platforms=[platform],
                 persona_id=persona_id,
             )
             preview = drafts[0].content

@@ -133,6 +133,8 @@
       bar.parentElement.setAttribute("aria-valuenow", String(data.percentage));
       label.textContent = data.current + " of " + data.total + " done (" + data.percentage + "%)";
       state.textContent = data.status;
+      var credits = job.querySelector("[data-credits]");
+      if (credits) credits.textContent = data.credits;
       state.className = "badge s-" + data.status.toLowerCase();
       (data.posts || []).forEach(function (post) {
         if (seen[post.id]) return;

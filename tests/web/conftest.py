@@ -40,7 +40,7 @@ WIDER_THAN_VIEWPORT = """() => {
   const width = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth <= width + 1) return [];
   return [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest(".table-wrap"))
+    .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest(".table-wrap, .tabs"))
     .slice(0, 5).map(e => e.tagName + "." + e.className);
 }"""
 OAUTH_AUTHORIZE = "http://127.0.0.1:9/oauth/authorize"

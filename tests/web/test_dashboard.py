@@ -80,6 +80,9 @@ def test_compose_generate_edit_count_and_schedule(signed_in: Any, dashboard: Das
     expect(x_card.locator("[data-body]")).to_have_text("👩‍👩‍👧 hi")
     page.get_by_label("Bluesky text").fill("👩‍👩‍👧 hi")
     expect(page.locator("article.p-bluesky [data-counter]")).to_have_text("4 / 300")
+    page.get_by_label("Bluesky text").fill(
+        "Small teams ship faster: fewer handoffs, faster feedback."
+    )
     x_text.fill("x" * 281)
     expect(x_card.locator("[data-counter]")).to_have_class(re.compile("over"))
     x_text.fill("Small teams ship faster because decisions are close to the work.")

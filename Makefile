@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: uv install run test lint typecheck pytest migrate demo worker bench clean
+.PHONY: uv install run test lint typecheck pytest migrate demo worker bench clean chromium
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -41,6 +41,11 @@ test: lint typecheck pytest
 
 bench: install
 	$(UV) run --frozen python -m bench.run_all
+
+# The dashboard's browser tests drive Debian's chromium (Playwright's own download does not
+# work offline); without it they skip.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

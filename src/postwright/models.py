@@ -3,6 +3,7 @@
 from postwright.core.idempotency import IdempotencyRecord
 from postwright.core.models import Base
 from postwright.domain.accounts.models import ApiKey, Membership, User, Workspace
+from postwright.domain.accounts.sessions import DashboardSession
 from postwright.domain.adcopy.models import AdJob, AdProduct, AdProject
 from postwright.domain.billing.models import (
     CreditBalance,
@@ -46,6 +47,7 @@ __all__ = [
     "CreditBalance",
     "CreditLedgerEntry",
     "CreditReservation",
+    "DashboardSession",
     "EngagementSample",
     "Executor",
     "ExecutorTakeover",

@@ -50,6 +50,7 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import registry as job_registry
+from postwright.web import install as install_dashboard
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in ROUTERS:
         app.include_router(router)
     platform_webhooks.document_events(app.webhooks)
+    install_dashboard(app)  # the web dashboard at /app, and / redirecting there
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import jwt
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -13,14 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import errors
 from postwright.core.db import discard_after_commit, run_after_commit
-from postwright.core.jwt import looks_like_jwt
 from postwright.core.ratelimit import RateLimitState
-from postwright.core.security import API_KEY_PREFIX
 from postwright.core.services import Services
 from postwright.core.text import find_unstorable_text, is_storable
-from postwright.domain.accounts import service as accounts
+from postwright.domain.accounts import authentication
 from postwright.domain.accounts.context import Actor
-from postwright.domain.accounts.models import Role, User, Workspace
+from postwright.domain.accounts.models import Role, Workspace
 from postwright.domain.context import Ctx
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -107,37 +104,6 @@ def _credential(bearer: HTTPAuthorizationCredentials | None, api_key: str | None
     return api_key.strip() if api_key and api_key.strip() else None
 
 
-async def _identify(
-    request: Request, services: Services, credential: str
-) -> tuple[str, str | None, str | None]:
-    """(user id, the credential's default workspace, api key id) in a short transaction of its
-    own, so a read request never turns into a write and the request's session starts clean."""
-    now = services.clock.now()
-    if credential.startswith(API_KEY_PREFIX):
-        async with services.db.transaction() as session:
-            key = await accounts.authenticate_api_key(session, credential, now=now)
-            if key is None:
-                raise errors.Unauthorized("Invalid or revoked API key")
-            return key.user_id, key.workspace_id, key.id
-    if services.jwt is not None and looks_like_jwt(credential):
-        try:
-            identity = await services.jwt.verify(credential)
-        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise errors.Unauthorized("Invalid or expired token") from exc
-        async with services.db.transaction() as session:
-            user = await accounts.provision_external_user(
-                session,
-                now=now,
-                external_id=identity.subject,
-                email=identity.email,
-                first_name=identity.first_name,
-                last_name=identity.last_name,
-                image_url=identity.image_url,
-            )
-            return user.id, None, None
-    raise errors.Unauthorized("Invalid credentials")
-
-
 async def current_actor(
     request: Request,
     services: ServicesDep,
@@ -163,27 +129,21 @@ async def current_actor(
             "Missing credentials: send Authorization: Bearer <key> or x-api-key"
         )
     try:
-        user_id, default_workspace, key_id = await _identify(request, services, credential)
+        identity = await authentication.identify(services, credential)
     except errors.Unauthorized:
         await _enforce(
             request, services, "anonymous", services.settings.rate_limit.anonymous, client
         )
         raise
-    user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
-        raise errors.Unauthorized("User no longer exists")
-    workspace, role = await accounts.resolve_workspace(
-        session,
-        user=user,
-        requested_id=workspace_id,
-        default_id=default_workspace,
+    actor = await authentication.acting_as(
+        session, identity, clock=services.clock, requested_workspace_id=workspace_id
     )
-    request.state.user_id = user.id
-    request.state.workspace_id = workspace.id
-    structlog.contextvars.bind_contextvars(user_id=user.id, workspace_id=workspace.id)
+    request.state.user_id = actor.user_id
+    request.state.workspace_id = actor.workspace_id
+    structlog.contextvars.bind_contextvars(user_id=actor.user_id, workspace_id=actor.workspace_id)
     limit_class, limit = _route_limit(request, services)
-    await _enforce(request, services, limit_class, limit, user.id)
-    return Actor(user=user, workspace=workspace, role=role, clock=services.clock, api_key_id=key_id)
+    await _enforce(request, services, limit_class, limit, actor.user_id)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -55,6 +55,8 @@ from postwright.domain.media import workflow as image_workflow
 from postwright.domain.projects import workflow as project_workflow
 from postwright.domain.publishing import workflow as publishing_workflow
 from postwright.domain.webhooks import delivery as webhook_delivery
+from postwright.mcp.http import PATH as MCP_PATH
+from postwright.mcp.http import McpEndpoint
 
 DESCRIPTION = """
 Postwright is a self-hosted engine for AI social-media content. It serves several API
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     services = Services.build(settings, clock=clock)
+    mcp = McpEndpoint(services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -146,7 +149,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if settings.jobs.enabled:
             await start_job_engine(services)
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             if settings.jobs.enabled:
                 jobs.shutdown()
@@ -169,6 +173,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in ROUTERS:
         app.include_router(router)
     platform_webhooks.document_events(app.webhooks)
+    app.add_route(MCP_PATH, mcp, include_in_schema=False)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.cli.common import console, err_console, run_in_transaction, services_context
 from postwright.cli.credits import credits_app
+from postwright.cli.mcp import mcp as mcp_command
 from postwright.core import idempotency, softdelete
 from postwright.core import migrate as migrations
 from postwright.core.errors import AppError
@@ -33,6 +34,7 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(credits_app, name="credits")
+app.command("mcp")(mcp_command)
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_EMAIL = "demo@postwright.local"

@@ -38,7 +38,8 @@ async def test_lists_every_tool_with_schemas_resources_and_the_week_prompt(
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert set(tools) == EVERY_TOOL
         for tool in tools.values():
-            assert tool.description and tool.output_schema, tool.name
+            assert tool.description, tool.name
+            assert tool.output_schema, tool.name
         writes = {n for n, t in tools.items() if not t.annotations.read_only_hint}
         for name in writes:
             assert "idempotency_key" in tools[name].input_schema["properties"], name
@@ -51,7 +52,8 @@ async def test_lists_every_tool_with_schemas_resources_and_the_week_prompt(
 
         rules = await client.read_resource("postwright://platforms")
         text = rules.contents[0].text  # type: ignore[union-attr]
-        assert '"key": "x"' in text and '"limit": 280' in text
+        assert '"key": "x"' in text
+        assert '"limit": 280' in text
         one = await client.read_resource("postwright://platforms/twitter")
         assert '"max": 2' in one.contents[0].text  # type: ignore[union-attr]
         templates = {
@@ -70,7 +72,8 @@ async def test_lists_every_tool_with_schemas_resources_and_the_week_prompt(
             {"persona_id": persona["id"], "platform": "bluesky", "start_date": "2030-01-07"},
         )
         message = plan.messages[0].content.text  # type: ignore[union-attr]
-        assert persona["name"] in message and "scheduled_from=2030-01-07" in message
+        assert persona["name"] in message
+        assert "scheduled_from=2030-01-07" in message
         assert "Bluesky" in message
 
 
@@ -92,7 +95,8 @@ async def test_each_tool_family_reports_the_apis_error_codes(
         )
         assert unknown.code == "NOT_FOUND"
         platform = await failure(client, "hashtags", content="hello", platform="myspace")
-        assert platform.code == "VALIDATION_ERROR" and "myspace" in platform.message
+        assert platform.code == "VALIDATION_ERROR"
+        assert "myspace" in platform.message
         assert (await failure(client, "suggest_time", account_id="acct_nope")).code == "NOT_FOUND"
         assert (await failure(client, "get_post", post_id="post_nope")).code == "NOT_FOUND"
         past = await call(client, "create_post", content="Hello", platform="linkedin")
@@ -115,7 +119,8 @@ async def test_each_tool_family_reports_the_apis_error_codes(
             scheduled_dates=days_ahead(services.clock.now(), 2),
         )
         assert short.code == "INSUFFICIENT_CREDITS"
-        assert short.body["required"] == 2 * left and short.body["available"] == left
+        assert short.body["required"] == 2 * left
+        assert short.body["available"] == left
         assert await available(services, tenant) == left
 
 

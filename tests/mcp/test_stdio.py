@@ -66,6 +66,8 @@ async def test_every_tool_works_over_stdio_in_the_keys_workspace_only(
 def test_mcp_refuses_to_start_without_a_valid_key(settings: Settings) -> None:
     env = app_env(settings.database.url, settings.data_dir)
     missing = run_cli("mcp", env=env)
-    assert missing.returncode == 2 and "POSTWRIGHT_API_KEY" in missing.stderr
+    assert missing.returncode == 2
+    assert "POSTWRIGHT_API_KEY" in missing.stderr
     wrong = run_cli("mcp", env={**env, "POSTWRIGHT_API_KEY": "pw_live_revoked"})
-    assert wrong.returncode == 1 and "UNAUTHORIZED" in wrong.stderr
+    assert wrong.returncode == 1
+    assert "UNAUTHORIZED" in wrong.stderr

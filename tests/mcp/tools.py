@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2
-from mcp import Client, StdioServerParameters
+from mcp.client.client import Client
+from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
@@ -134,8 +135,10 @@ async def exercise_every_tool(client: Client, *, account_id: str, now: datetime)
     post = await use(
         "generate_post", persona_id=persona["id"], platform="x", topic="our new recycling plan"
     )
-    assert post["content"] and post["platform"] == "x"
-    assert post["provider"] == "builtin" and post["credits_used"] == 1
+    assert post["content"]
+    assert post["platform"] == "x"
+    assert post["provider"] == "builtin"
+    assert post["credits_used"] == 1
     enhanced = await use("enhance", text=post["content"], platform="x", style="casual")
     assert enhanced["enhanced"]
     tags = await use("hashtags", content=post["content"], platform="instagram")
@@ -148,7 +151,8 @@ async def exercise_every_tool(client: Client, *, account_id: str, now: datetime)
     accounts = (await use("list_accounts"))["accounts"]
     assert [a["id"] for a in accounts] == [account_id]
     suggested = await use("suggest_time", account_id=account_id)
-    assert suggested["account_id"] == account_id and suggested["timezone"] == "Europe/Berlin"
+    assert suggested["account_id"] == account_id
+    assert suggested["timezone"] == "Europe/Berlin"
 
     draft = await use("create_post", content=post["content"], platform="x")
     assert draft["status"] == "draft"
@@ -156,7 +160,8 @@ async def exercise_every_tool(client: Client, *, account_id: str, now: datetime)
     assert edited["content"] == "Recycling, measured."
     when = days_ahead(now, 2)[1]
     scheduled = await use("schedule_post", post_id=draft["id"], scheduled_at=when)
-    assert scheduled["status"] == "scheduled" and scheduled["provider"] == "outbox"
+    assert scheduled["status"] == "scheduled"
+    assert scheduled["provider"] == "outbox"
     window = days_ahead(now, 3, hour=0)
     listed = await use(
         "list_posts", status="scheduled", scheduled_from=window[1], scheduled_before=window[2]
@@ -167,7 +172,8 @@ async def exercise_every_tool(client: Client, *, account_id: str, now: datetime)
     assert (await use("get_post", post_id=draft["id"]))["scheduled_at"] is not None
 
     image = await use("generate_image", prompt="a recycling bin at sunrise")
-    assert image["url"].startswith("http") and image["key"]
+    assert image["url"].startswith("http")
+    assert image["key"]
 
     job = await use(
         "start_bulk_job",
@@ -179,7 +185,8 @@ async def exercise_every_tool(client: Client, *, account_id: str, now: datetime)
     )
     assert job["credits"]["reserved"] == 2
     status = await use("get_bulk_job", job_id=job["id"])
-    assert status["id"] == job["id"] and status["total_posts"] == 2
+    assert status["id"] == job["id"]
+    assert status["total_posts"] == 2
     cancelled = await use("cancel_bulk_job", job_id=job["id"])
     assert cancelled["status"] == "cancelled"
 

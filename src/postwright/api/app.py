@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from postwright import __version__
 from postwright.api import media as media_files
@@ -173,7 +174,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in ROUTERS:
         app.include_router(router)
     platform_webhooks.document_events(app.webhooks)
-    app.add_route(MCP_PATH, mcp, include_in_schema=False)
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -33,9 +33,7 @@ class JobPost(BaseModel):
 
 class BulkJobOut(BaseModel):
     id: str
-    status: str = Field(
-        description="queued, processing, paused, completed, failed or cancelled"
-    )
+    status: str = Field(description="queued, processing, paused, completed, failed or cancelled")
     total_posts: int
     completed_posts: int
     failed_posts: int

@@ -13,6 +13,8 @@ from tests.conftest import BACKENDS, make_settings
 from tests.databases import PostgresTemplate, SqliteTemplate
 from tests.processes import app_env, served
 
+AI_LIMIT = "6/hour"
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -35,7 +37,8 @@ def deployment(
         pg: PostgresTemplate = request.getfixturevalue("postgres_template")
         name, url = pg.fresh()
         drop = name
-    env = app_env(url, data_dir, POSTWRIGHT_JOBS_MODE="enqueue")
+    # Every test uses users of its own, so a small AI budget per user is safe to share.
+    env = app_env(url, data_dir, POSTWRIGHT_JOBS_MODE="enqueue", POSTWRIGHT_RATE_LIMIT_AI=AI_LIMIT)
     try:
         with served(env) as base_url:
             yield Deployment(base_url, env, make_settings(url, data_dir))

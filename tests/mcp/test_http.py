@@ -12,7 +12,7 @@ from postwright.domain.billing import service as billing
 from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.models import CreditLedgerEntry
 from tests.factories import Tenant, make_tenant
-from tests.mcp.conftest import Deployment
+from tests.mcp.conftest import AI_LIMIT, Deployment
 from tests.mcp.tools import (
     EVERY_TOOL,
     call,
@@ -216,3 +216,24 @@ async def test_a_retried_write_with_the_same_key_is_done_and_charged_once(
             )
         )
     assert charges == 1
+
+
+async def test_ai_tools_share_the_users_rate_limit_with_the_api(
+    deployment: Deployment, services: Services
+) -> None:
+    tenant = await make_tenant(services)
+    budget = int(AI_LIMIT.split("/")[0])
+    async with over_http(deployment.base_url, tenant.api_key) as client:
+        for _ in range(budget - 1):
+            await call(client, "hashtags", content="Measure what matters", platform="x")
+        async with httpx.AsyncClient(base_url=deployment.base_url) as http:
+            last = await http.post(
+                "/v1/ai/hashtags", json={"content": "One more"}, headers=tenant.headers
+            )
+        assert last.status_code == 200
+        assert last.headers["x-ratelimit-remaining"] == "0"
+        limited = await failure(client, "hashtags", content="Too many", platform="x")
+        assert limited.code == "RATE_LIMITED"
+        assert limited.body["retryAfter"] > 0
+        # Reads have their own budget.
+        assert (await call(client, "credits"))["used_this_period"] == budget

@@ -61,12 +61,13 @@ class McpEndpoint:
         # Builds the SDK's session manager. Every request needs an API key, so a web page
         # cannot ride on a local server's ambient trust: no Host/Origin allow-list (which
         # would also refuse the public base URL behind a proxy).
+        # Stateless: no session lives in this process's memory, so any API replica can
+        # answer any request (the tools never call back into the client).
         self.server.streamable_http_app(
             streamable_http_path=PATH,
+            stateless_http=True,
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
-        # Stateful sessions live in this process's memory: several API processes need a
-        # proxy with session affinity on ``Mcp-Session-Id``.
         self.sessions = self.server.session_manager
         self._app = StreamableHTTPASGIApp(self.sessions)
 

@@ -7,6 +7,7 @@ request and hands the identity to the tool calls it carries.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -73,9 +74,27 @@ class McpEndpoint:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The SDK's session manager; it must run inside the application's lifespan."""
-        async with self.sessions.run():
+        """The SDK's session manager, for the application's lifespan. It runs in a task of
+        its own: its task group must be entered and left by one task, and a lifespan may be
+        entered by one task and left by another (test harnesses do)."""
+        started, stop = asyncio.Event(), asyncio.Event()
+
+        async def run() -> None:
+            async with self.sessions.run():
+                started.set()
+                await stop.wait()
+
+        task = asyncio.create_task(run(), name="mcp-session-manager")
+        starting = asyncio.ensure_future(started.wait())
+        await asyncio.wait({task, starting}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            starting.cancel()
+            task.result()  # the manager failed to start: raise its error here
+        try:
             yield
+        finally:
+            stop.set()
+            await task
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """An unauthenticated request is refused before the SDK sees it; the error is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -25,8 +26,6 @@ def mcp(
 ) -> None:
     """Serve MCP over stdio for an AI assistant (Claude Desktop, Cursor…), acting with the API
     key in POSTWRIGHT_API_KEY. Runs jobs like `serve` unless POSTWRIGHT_JOBS_ENABLED=false."""
-    import os
-
     api_key = os.environ.get(API_KEY_ENV, "").strip()
     if not api_key:
         err_console.print(

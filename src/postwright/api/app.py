@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from postwright import __version__
 from postwright.api import media as media_files
@@ -50,6 +51,8 @@ from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
 from postwright.domain.jobs import registry as job_registry
+from postwright.mcp.http import PATH as MCP_PATH
+from postwright.mcp.http import McpEndpoint
 from postwright.web import install as install_dashboard
 
 DESCRIPTION = """
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     services = Services.build(settings, clock=clock)
+    mcp = McpEndpoint(services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -127,7 +131,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if settings.jobs.enabled:
             await job_registry.start_engine(services)
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             if settings.jobs.enabled:
                 await job_registry.stop_engine()
@@ -151,6 +156,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.include_router(router)
     platform_webhooks.document_events(app.webhooks)
     install_dashboard(app)  # the web dashboard at /app, and / redirecting there
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.cli.bulk import bulk as bulk_command
 from postwright.cli.common import console, err_console, run_in_transaction, services_context
 from postwright.cli.credits import credits_app
+from postwright.cli.mcp import mcp as mcp_command
 from postwright.cli.workers import workers
 from postwright.core import idempotency, softdelete
 from postwright.core import migrate as migrations
@@ -39,6 +40,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(credits_app, name="credits")
 app.command(name="bulk")(bulk_command)
 app.command()(workers)
+app.command("mcp")(mcp_command)
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_EMAIL = "demo@postwright.local"

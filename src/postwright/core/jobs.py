@@ -47,13 +47,17 @@ def system_database_url(settings: Settings) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def configured_executor_id(settings: Settings) -> str | None:
-    """The executor id: configured, else ``DBOS__VMID``, else — where several processes share
-    one database (PostgreSQL) — the host name, so that two machines never share DBOS's default
-    ``local`` (a second "local" would recover the first one's running workflows)."""
+def configured_executor_id(settings: Settings, *, listen: bool = True) -> str | None:
+    """The executor id: configured, else ``DBOS__VMID``. Otherwise a process that only
+    enqueues (an API replica, an MCP stdio server) gets an id of its own: it owns no
+    workflows, and launching under a shared id would recover — run a second time — the
+    workflows another process is running. A process that runs jobs gets the host name where
+    several processes share one database (PostgreSQL), DBOS's ``local`` on SQLite."""
     configured = settings.jobs.executor_id or os.environ.get("DBOS__VMID")
     if configured:
         return configured
+    if not listen:
+        return f"{socket.gethostname()}-{os.getpid()}-enqueue"
     if make_url(settings.database.url).get_backend_name() == "sqlite":
         return None
     return socket.gethostname()
@@ -73,12 +77,12 @@ def launch(services: Any, *, listen: bool | None = None) -> None:
             FAST_POLL_SECONDS, settings.jobs.polling_interval_seconds
         ),
     }
-    executor = configured_executor_id(settings)
+    if listen is None:
+        listen = settings.jobs.mode == "inprocess"
+    executor = configured_executor_id(settings, listen=listen)
     if executor:
         config["executor_id"] = executor
     DBOS(config=config)  # type: ignore[arg-type]
-    if listen is None:
-        listen = settings.jobs.mode == "inprocess"
     DBOS.listen_queues(list(QUEUES) if listen else [])
     DBOS.launch()
 

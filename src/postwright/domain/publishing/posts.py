@@ -64,10 +64,21 @@ async def list_posts(
     status: PublishState | None,
     cursor: str | None,
     limit: int,
+    scheduled_from: datetime | None = None,
+    scheduled_before: datetime | None = None,
 ) -> KeysetPage[Post]:
+    """Newest first; ``scheduled_from``/``scheduled_before`` keep the posts scheduled in
+    ``[from, before)`` (a post with no schedule is then left out)."""
     statement = scoped(Post, actor.workspace_id)
     if status is not None:
         statement = statement.where(Post.publish_state == status)
+    if scheduled_from is not None:
+        statement = statement.where(Post.scheduled_on >= scheduled_from)
+    if scheduled_before is not None:
+        statement = statement.where(Post.scheduled_on < scheduled_before)
+    scope = f"powerpost-posts:{actor.workspace_id}:{status or ''}"
+    if scheduled_from is not None or scheduled_before is not None:
+        scope += f":{scheduled_from or ''}..{scheduled_before or ''}"
     return await paginate_keyset(
         session,
         statement,
@@ -76,7 +87,7 @@ async def list_posts(
         id_column=Post.id,
         cursor=cursor,
         limit=limit,
-        scope=f"powerpost-posts:{actor.workspace_id}:{status or ''}",
+        scope=scope,
     )
 
 

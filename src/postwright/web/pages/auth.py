@@ -3,7 +3,6 @@ small JSON the composer's counter reads."""
 
 from __future__ import annotations
 
-import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -12,8 +11,8 @@ from postwright.core import errors
 from postwright.core.jwt import looks_like_jwt
 from postwright.core.security import API_KEY_PREFIX
 from postwright.core.services import Services
+from postwright.domain.accounts import authentication, sessions
 from postwright.domain.accounts import service as accounts
-from postwright.domain.accounts import sessions
 from postwright.domain.generation.platforms import get_platform, known_platforms
 from postwright.web.deps import (
     COOKIE,
@@ -70,31 +69,19 @@ async def login_form(request: Request, services: ServicesDep) -> Response:
 
 
 async def _identify(services: Services, credential: str) -> tuple[str, str | None]:
-    """(user id, the credential's workspace) — the API's own checks, in a short transaction."""
-    now = services.clock.now()
-    if credential.startswith(API_KEY_PREFIX):
-        async with services.db.transaction() as session:
-            key = await accounts.authenticate_api_key(session, credential, now=now)
-            if key is None:
-                raise errors.Unauthorized("That API key is not valid or has been revoked")
-            return key.user_id, key.workspace_id
-    if services.jwt is not None and looks_like_jwt(credential):
-        try:
-            identity = await services.jwt.verify(credential)
-        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise errors.Unauthorized("That sign-in token is not valid or has expired") from exc
-        async with services.db.transaction() as session:
-            user = await accounts.provision_external_user(
-                session,
-                now=now,
-                external_id=identity.subject,
-                email=identity.email,
-                first_name=identity.first_name,
-                last_name=identity.last_name,
-                image_url=identity.image_url,
-            )
-            return user.id, None
-    raise errors.Unauthorized(f"Paste an API key (it starts with {API_KEY_PREFIX})")
+    """(user id, the credential's workspace) through the API's own sign-in
+    (``domain.accounts.authentication``), its refusals put in words for a person."""
+    try:
+        identity = await authentication.identify(services, credential)
+    except errors.Unauthorized as exc:
+        if credential.startswith(API_KEY_PREFIX):
+            message = "That API key is not valid or has been revoked"
+        elif services.jwt is not None and looks_like_jwt(credential):
+            message = "That sign-in token is not valid or has expired"
+        else:
+            message = f"Paste an API key (it starts with {API_KEY_PREFIX})"
+        raise errors.Unauthorized(message) from exc
+    return identity.user_id, identity.workspace_id
 
 
 @router.post("/login")

@@ -83,6 +83,7 @@ class PostTask(Task[PostText]):
     content_length: ContentLength = "medium"
     style_examples: Sequence[str] = ()
     conversation: Sequence[str] = field(default=(), metadata={"why": "last 10 thread messages"})
+    angle: str | None = None
 
     @property
     def output_type(self) -> type[PostText]:

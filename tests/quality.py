@@ -342,7 +342,7 @@ def comment_defects(post: str, comments: CommentSet) -> list[str]:
     post_words = set(words(post))
     for comment in comments.comments:
         quote = comment.quote
-        content = [w for w in words(quote) if w not in GENERIC and len(w) > 2]
+        content = [w for w in words(quote) if w not in GENERIC and len(w) > 1]
         if not any(w in post_words for w in content):
             found.append(f"comment names nothing in the post: {quote!r}")
         for match in re.finditer(r"(?<=[a-z,] )([A-Z][a-z]+)\b", quote):
@@ -354,7 +354,7 @@ def comment_defects(post: str, comments: CommentSet) -> list[str]:
 
 
 AD_LIMITS = {"google": (30, 90), "meta": (40, 125)}
-QUOTE_CUES = ("mention", "use a question", "focus on", "include", "highlight", "instruction")
+QUOTE_CUES = ("mention", "use a question", "focus on", "headline", "instruction", "pirate")
 
 
 def ad_defects(ads: AdCopySet, platform: str, instructions: str | None) -> list[str]:

@@ -47,6 +47,7 @@ class Angle:
     questions: tuple[str, ...]
     bodies: tuple[str, ...]  # with features; the first whose slots are all known is used
     plain: str  # without features
+    short: str  # when instructions leave little room (Google's 90 characters)
     cta: str
 
 
@@ -57,6 +58,7 @@ ANGLES = (
         ("Want a better {category}?", "Want {feature}?", "Ready for more?"),
         ("{Product} brings {feature} and {feature2} together.", "{Product} brings you {feature}."),
         "{Product} does the everyday job better.",
+        "Made for every day.",
         "Shop now",
     ),
     Angle(
@@ -68,6 +70,7 @@ ANGLES = (
             "No more compromises: {feature}, finally done right.",
         ),
         "No more compromises: {product} fixes the everyday annoyances.",
+        "No more compromises.",
         "Try it today",
     ),
     Angle(
@@ -79,6 +82,7 @@ ANGLES = (
             "Look closer at {product}: {feature}, made with care.",
         ),
         "The details of {product} are worth a closer look.",
+        "Worth a closer look.",
         "See the details",
     ),
     Angle(
@@ -87,6 +91,7 @@ ANGLES = (
         ("Ready for {product}?", "Ready to switch?", "Ready?"),
         ("Why wait? Get {feature} with {product} today.", "Why wait? {Product} is ready today."),
         "Why wait? {Product} is ready today.",
+        "Why wait? Get it today.",
         "Get yours now",
     ),
     Angle(
@@ -98,6 +103,7 @@ ANGLES = (
             "We built {product} for people who care about {feature}.",
         ),
         "We built {product} for people who want things done right.",
+        "Made with care, for you.",
         "Learn more",
     ),
 )
@@ -125,7 +131,7 @@ def _strip(value: str) -> str:
 MENTION = regex.compile(
     r"^(?:please\s+)?(?:mention|include|highlight|emphasi[sz]e|feature|stress|promote|"
     r"call\s+out|talk\s+about|focus\s+on|push|note|add)\s+(?:that\s+)?(?:the\s+fact\s+that\s+)?"
-    r"(?:(?:our|the)\s+)?(?P<what>.+)$",
+    r"(?P<what>.+)$",
     regex.I,
 )
 AUDIENCE = regex.compile(
@@ -217,14 +223,40 @@ class Product:
     description: str
 
 
+def _noun_parts(chunk: str) -> list[str]:
+    """ "Small-batch coffee beans roasted weekly" → ["Small-batch coffee beans"]: a participle
+    or an adverb ends a product's noun phrase."""
+    parts: list[list[str]] = [[]]
+    chunk_words = chunk.split()
+    for index, word in enumerate(chunk_words):
+        low = word.lower()
+        following = chunk_words[index + 1].lower() if index + 1 < len(chunk_words) else ""
+        participle = low.endswith("ed") and (not following or following.endswith("ly"))
+        if len(low) > 4 and (participle or low.endswith("ly")):
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    found = []
+    for part in parts:
+        if len(part) == 1 and (len(part[0]) < 6 or part[0].lower().endswith("s")):
+            continue  # "door", "speeds": too thin alone
+        if part:
+            found.append(" ".join(part))
+    return found
+
+
 def read_product(name: str, description: str) -> Product:
     name = " ".join(name.split()) or "our product"
     description = " ".join(description.split()).rstrip(".")
-    found = [c for c in chunks(description) if c.lower() != name.lower()]
-    found = [c for c in found if c.lower() not in name.lower()]
-    category = mid(found[0]) if found else None
+    found = [
+        part
+        for chunk in chunks(description)
+        for part in _noun_parts(chunk)
+        if part.lower() not in name.lower() and name.lower() not in part.lower()
+    ]
+    category = mid(regex.split(r" (?:for|in|of|on) ", found[0])[0]) if found else None
     if category and len(category.split()) > 3:
-        category = " ".join(category.split()[-2:])
+        category = " ".join(category.split()[-3:])
     features = [mid(c) for c in found[1:] if len(c.split()) <= 4]
     return Product(name, category, features, description)
 
@@ -304,22 +336,28 @@ def ad_copy(
         required = [mention_line(m, i) for m in wants.mentions]
         if wants.audience:
             required.append(f"Made for {wants.audience}.")
-        lines = [_body_line(angle, product, i)]
+        main = _body_line(angle, product, i)
+        lines = []
         if ad_format in {"long", "story"} and not wants.short:
             if i == 0 and product.description:
                 lines.append(product.description + ".")
+            if i == len(ANGLES) - 1 or i == count - 1:
+                lines.append(tone_line)
+        elif ad_format == "hook" and i == 0:
             lines.append(tone_line)
-        elif ad_format == "hook":
-            lines = [tone_line if i % 2 else lines[0]]
         body = ""
-        for line in [*required, *lines]:
-            if avoid.hits(line):
-                continue
-            candidate = f"{body} {line}".strip()
-            if _fits(candidate, body_limit):
-                body = candidate
-            elif not body:
-                body = _shorten(line, body_limit)
+        for line in required:
+            if not avoid.hits(line) and _fits(f"{body} {line}".strip(), body_limit):
+                body = f"{body} {line}".strip()
+        # The angle's own line always goes in, shortened if the instructions took the room.
+        short = fill(angle.short, product=product.name)
+        for line in (main, short):
+            if not avoid.hits(line) and _fits(f"{line} {body}".strip(), body_limit):
+                body = f"{line} {body}".strip()
+                break
+        for line in lines:
+            if not avoid.hits(line) and _fits(f"{body} {line}", body_limit):
+                body = f"{body} {line}"
         cta = wants.cta if wants.cta and not avoid.hits(wants.cta) else angle.cta
         tags: list[str] = []
         if platform != "google" and not wants.no_hashtags:

@@ -6,12 +6,17 @@ import regex
 
 from postwright.domain.generation import text as t
 from postwright.domain.generation.builtin.compose import fill, persona_key, seeded
-from postwright.domain.generation.builtin.topics import chunks, mid
+from postwright.domain.generation.builtin.topics import chunks, is_proper, mid
 from postwright.domain.generation.builtin.voice import read_persona
 from postwright.domain.generation.hashtags import extract_keywords
 from postwright.domain.generation.outputs import Comment, CommentSet
 from postwright.domain.generation.persona import PersonaProfile
 
+# Adverbs and particles a chunker without a tagger takes for nouns ("moves again").
+PARTICLES = frozenset(
+    """until again enough along away back around ago ahead instead already soon later
+    often never always together apart anyway otherwise right wrong most""".split()
+)
 SHORT = (
     "Great point on {phrase}.",
     "This is so true about {phrase}!",
@@ -32,22 +37,33 @@ MEDIUM = (
 )
 
 
-def phrases_in(post: str, limit: int = 5) -> list[str]:
+def phrases_in(post: str, limit: int = 5, *, strict: bool = True) -> list[str]:
     """Noun phrases of the post, best first, as they read mid-sentence."""
     plain = t.HASHTAG.sub(" ", t.URL.sub(" ", post))
     flat = " ".join(plain.split()).lower()
     scores = dict(extract_keywords(plain, limit=30))
+    opening = " ".join(plain.split()[:40]).lower()
     found = []
     for chunk in chunks(plain):
+        if any(word.lower() in PARTICLES for word in chunk.split()):
+            continue
+        if any(word.lower().endswith("ing") for word in chunk.split()[1:]):
+            continue  # "people using": a noun and a verb, not a phrase
         words = chunk.split()
         if not 1 <= len(words) <= 4 or " ".join(chunk.lower().split()) not in flat:
             continue
         score = sum(scores.get(word.lower(), 0.0) for word in words) + scores.get(
             chunk.lower(), 0.0
         )
-        score += 0.3 if 2 <= len(words) <= 3 else 0.0
+        thin = len(chunk) < (8 if strict else 4) or chunk.lower().endswith(("ly", "ed", "ing"))
+        if len(words) == 1 and not is_proper(chunk) and thin:
+            continue  # "clear", "team": too thin to respond to
+        score += 1.0 if 2 <= len(words) <= 3 else 0.0
+        score += 0.5 if chunk.lower() in opening else 0.0
         found.append((score, chunk))
     ranked = [mid(chunk) for _, chunk in sorted(found, key=lambda p: -p[0])]
+    if not ranked and strict:
+        return phrases_in(post, limit, strict=False)
     return list(dict.fromkeys(ranked))[:limit]
 
 

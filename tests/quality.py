@@ -207,7 +207,7 @@ def cases() -> list[Case]:
                 Case(
                     form,
                     topic,
-                    names[(i + k) % len(names)],
+                    names[(i // len(platforms) + k) % len(names)],
                     platforms[(3 * i + k) % len(platforms)],
                     LENGTHS[(i + k) % 3],
                 )

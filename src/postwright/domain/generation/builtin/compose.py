@@ -17,7 +17,7 @@ import json
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from postwright.domain.generation.builtin import lexicon
 from postwright.domain.generation.builtin.avoid import Avoider
@@ -96,7 +96,8 @@ class Writer:
     def _rotate(self, name: str, options: Sequence[str]) -> str | None:
         if not options:
             return None
-        turn = self.turns.get(name, self.base + self.batch_index)
+        first = 0 if name == "term" and self.focus else self.base + self.batch_index
+        turn = self.turns.get(name, first)
         self.turns[name] = turn + 1
         return options[turn % len(options)]
 
@@ -238,8 +239,9 @@ def _angle_focus(angle: str | None, topic: Topic) -> list[str]:
 
     known = {term.lower() for term in topic.terms}
     cues = {cue for _, group in ANGLE_FORMATS for cue in group}
+    cues |= {"sub-topic", "subtopic", "topic", "hook", "format", "angle", "item", "post"}
     found = []
-    for chunk in chunks(angle):
+    for chunk in [c for part in re.split(r"[;:,.()\n]+", angle) for c in chunks(part)]:
         low = chunk.lower()
         if low in known or any(cue == low or cue in low.split() for cue in cues):
             continue
@@ -343,7 +345,8 @@ def _hashtags(
     if profile.max_hashtags == 0:
         return []
     wanted = max(profile.min_hashtags, min(3, profile.max_hashtags))
-    source = " ".join([topic.raw if topic.form != "noun" else topic.subject, *topic.terms])
+    # ". " between them: a hashtag phrase never spans two terms ("#OnboardingCustomer")
+    source = ". ".join([topic.raw if topic.form != "noun" else topic.subject, *topic.terms])
     suggested = suggest_hashtags(
         source,
         count=wanted + 2,
@@ -364,9 +367,9 @@ def _hashtags(
     fixed = [tag for tag in unique[: len(persona.hashtag_list) if persona else 0]]
     rest = unique[len(fixed) :]
     # The strongest tags, in a per-post order: the batch does not end on one identical line.
-    head = rest[: max(wanted - len(fixed), 0) + 1]
+    head = rest[1 : max(wanted - len(fixed), 0) + 1]
     rng.shuffle(head)
-    return [*fixed, *head][:wanted]
+    return [*fixed, *rest[:1], *head][:wanted]
 
 
 def _layout(profile: PlatformProfile, draft: Draft) -> str:
@@ -417,8 +420,8 @@ def compose_post(
     angle: str | None = None,
 ) -> str:
     profile = get_platform(platform)
-    read = read_topic(topic)
     voice = read_persona(persona)
+    read = _readable(topic, voice)
     base = seeded("base", persona_key(persona), topic).randrange(1_000)
     rng = seeded(
         "post", persona_key(persona), topic, profile.key, content_length, batch_index, angle
@@ -473,9 +476,20 @@ def compose_post(
     return _within(profile, draft, writer)
 
 
-def thread_items(*, persona: PersonaProfile | None, topic: str, max_posts: int) -> list[str]:
+def _readable(topic: str, voice: PersonaVoice) -> Topic:
+    """The topic, or a neutral one when nothing of it is left to say (all avoided words)."""
     read = read_topic(topic)
+    if not read.subject.strip(" .") or voice.avoid.hits(read.subject):
+        usable = [t for t in read.terms if not voice.avoid.hits(t)]
+        if usable:
+            return replace(read, subject=usable[0])
+        return read_topic("")
+    return read
+
+
+def thread_items(*, persona: PersonaProfile | None, topic: str, max_posts: int) -> list[str]:
     voice = read_persona(persona)
+    read = _readable(topic, voice)
     base = seeded("base", persona_key(persona), topic).randrange(1_000)
     writer = Writer(
         topic=read,

@@ -111,7 +111,7 @@ MAX_JACCARD = 0.35
 IMPERATIVES = frozenset(
     """ship talk test measure default focus build start stop keep write read ask listen learn
     share help make take give show hire cut use try run plan avoid choose pick delete
-    simplify automate document""".split()
+    simplify automate document""".split()  # noqa: SIM905
 )
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 COUNTED = re.compile(
@@ -127,7 +127,7 @@ PASTED = re.compile(
 )
 GARBLED = re.compile(r"\b(?:about|on|with)\s+\w+ed\s+\w+ing\b")
 STEMMER = snowballstemmer.stemmer("english")
-WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 
 
 def words(text: str) -> list[str]:
@@ -166,9 +166,9 @@ def avoided(text: str, avoid: Iterable[str]) -> list[str]:
     for phrase in avoid:
         target = [STEMMER.stemWord(w) for w in words(phrase)]
         size = len(target)
-        if size and any(stems[i : i + size] == target for i in range(len(stems) - size + 1)):
-            found.append(phrase)
-        elif size > 1 and any("".join(words(phrase)) in tag for tag in squashed):
+        inline = any(stems[i : i + size] == target for i in range(len(stems) - size + 1))
+        tagged = size > 1 and any("".join(words(phrase)) in tag for tag in squashed)
+        if size and (inline or tagged):
             found.append(phrase)
     return found
 
@@ -258,9 +258,11 @@ def post_defects(post: str, case: Case) -> list[str]:
         word = match.group(1)
         bare = word.strip(".,:;").lower()
         after = post[match.end() :].split(maxsplit=1)
-        verb_follows = bool(after) and after[0].rstrip(".,;:!?").endswith("s")  # "focus wins" is a belief
+        # "focus wins" is a belief, "focus on users" an imperative
+        verb_follows = bool(after) and after[0].rstrip(".,;:!?").endswith("s")
         imperative = bare in IMPERATIVES and not verb_follows
-        if word[:1].isupper() and not any(c.isupper() for c in word[1:]) or imperative:
+        capital = word[:1].isupper() and not any(c.isupper() for c in word[1:])
+        if capital or imperative:
             found.append(f"'I believe' + {word!r}")
     items = len(re.findall(r"(?m)^\d+\.\s", post))
     for match in COUNTED.finditer(post):
@@ -303,7 +305,9 @@ def batch_defects(posts: Sequence[str]) -> tuple[list[str], list[float]]:
     for index, post in enumerate(posts):
         for sentence in dict.fromkeys(" ".join(s.lower().split()) for s in sentences_of(post)):
             if len(sentence.split()) >= 4 and sentence in seen:
-                found.append(f"sentence repeated in posts {seen[sentence]} and {index}: {sentence!r}")
+                found.append(
+                    f"sentence repeated in posts {seen[sentence]} and {index}: {sentence!r}"
+                )
             seen.setdefault(sentence, index)
     for a, b in combinations(posts, 2):
         score = jaccard(a, b)
@@ -333,7 +337,7 @@ GENERIC = frozenset(
     really like framed experience hard keeping going after first thanks sharing matches seen
     small steps done consistently interesting take what biggest surprise along resonates
     most teams underestimate effort behind explain clearly section share team clear
-    practical bit landed couldn't about with from have will""".split()
+    practical bit landed couldn't about with from have will""".split()  # noqa: SIM905
 )
 
 
@@ -367,7 +371,9 @@ def ad_defects(ads: AdCopySet, platform: str, instructions: str | None) -> list[
         found.append("variants share a hook")
     for variant in ads.variants:
         if len(variant.hook) > head_limit:
-            found.append(f"{platform} headline {len(variant.hook)} > {head_limit}: {variant.hook!r}")
+            found.append(
+                f"{platform} headline {len(variant.hook)} > {head_limit}: {variant.hook!r}"
+            )
         if len(variant.body) > body_limit:
             found.append(f"{platform} body {len(variant.body)} > {body_limit}")
         text = f"{variant.hook} {variant.body} {variant.cta}".lower()
@@ -418,9 +424,7 @@ def check_ads() -> Report:
                 report.posts += len(ads.variants)
                 report.batches += 1
                 label = f"[ad {platform}/{ad_format}] {name} / {instructions!r}"
-                report.defects += [
-                    f"{label}: {d}" for d in ad_defects(ads, platform, instructions)
-                ]
+                report.defects += [f"{label}: {d}" for d in ad_defects(ads, platform, instructions)]
                 bodies = [f"{v.hook} {v.body}" for v in ads.variants]
                 report.jaccards += [jaccard(a, b) for a, b in combinations(bodies, 2)]
     return report

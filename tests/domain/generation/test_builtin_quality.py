@@ -40,7 +40,9 @@ def test_ad_copy_fits_its_fields_differs_per_variant_and_obeys_instructions() ->
 
 
 def test_the_checks_catch_the_defects_the_issue_reported() -> None:
-    case = q.Case("instruction", "Write a post about AI in healthcare", "system_founder", "x", "short")
+    case = q.Case(
+        "instruction", "Write a post about AI in healthcare", "system_founder", "x", "short"
+    )
     broken = (
         "Three things I keep noticing about Write a post about AI in healthcare. "
         "I believe ship small. Share this with someone who is thinking about learned migrating. "
@@ -55,7 +57,10 @@ def test_the_checks_catch_the_defects_the_issue_reported() -> None:
         "Cold email still works? Maybe. #Sales #Email #Growth", statement
     )
     repeated, _ = q.batch_defects(
-        ["Clarity beats volume every time. A.", "Other words here. Clarity beats volume every time."]
+        [
+            "Clarity beats volume every time. A.",
+            "Other words here. Clarity beats volume every time.",
+        ]
     )
     assert repeated
 

@@ -125,7 +125,7 @@ class Directives:
 
 
 def _strip(value: str) -> str:
-    return value.strip().strip("\"'“”‘’").strip().rstrip(".!,;:")
+    return value.strip().strip("\"'\u201c\u201d\u2018\u2019").strip().rstrip(".!,;:")
 
 
 MENTION = regex.compile(
@@ -188,6 +188,7 @@ def mention_line(what: str, turn: int) -> str:
     words = what.split()
     first = words[0].lower() if words else ""
     text = mid(what)
+    options: tuple[str, ...]
     if first in DETERMINERS:
         options = ("Don't miss {x}.", "Ask us about {x}.")
     elif any(w.lower() in {"is", "are", "ships", "comes", "has", "have", "lasts"} for w in words):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import regex
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")

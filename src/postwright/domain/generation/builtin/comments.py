@@ -8,14 +8,15 @@ from postwright.domain.generation import text as t
 from postwright.domain.generation.builtin.compose import fill, persona_key, seeded
 from postwright.domain.generation.builtin.topics import chunks, is_proper, mid
 from postwright.domain.generation.builtin.voice import read_persona
+from postwright.domain.generation.builtin.words import split_words
 from postwright.domain.generation.hashtags import extract_keywords
 from postwright.domain.generation.outputs import Comment, CommentSet
 from postwright.domain.generation.persona import PersonaProfile
 
 # Adverbs and particles a chunker without a tagger takes for nouns ("moves again").
-PARTICLES = frozenset(
+PARTICLES = split_words(
     """until again enough along away back around ago ahead instead already soon later
-    often never always together apart anyway otherwise right wrong most""".split()
+    often never always together apart anyway otherwise right wrong most"""
 )
 SHORT = (
     "Great point on {phrase}.",
@@ -98,7 +99,9 @@ def comments(
         ]
         phrase = phrases[i % len(phrases)]
         if phrase == "this":
-            pool = [line.replace(" on {phrase}", "").replace(" about {phrase}", "") for line in pool]
+            pool = [
+                line.replace(" on {phrase}", "").replace(" about {phrase}", "") for line in pool
+            ]
         quote = fill(pool[(start + i) % len(pool)], phrase=phrase, author=author)
         if user_comment and i == 0:
             quote = f"{user_comment.strip().rstrip('.')}. {quote}"

@@ -199,6 +199,7 @@ def _opinion(writer: Writer) -> str | None:
         line = opinions[(start + step) % len(opinions)]
         if _normal(line.text) in writer.previous:
             continue
+        leads: tuple[str, ...]
         if line.kind == "belief" and line.text[:1].islower():
             leads = lexicon.BELIEF_LEADS
         elif line.kind == "rule":
@@ -346,7 +347,7 @@ def _hashtags(
         return []
     wanted = max(profile.min_hashtags, min(3, profile.max_hashtags))
     # ". " between them: a hashtag phrase never spans two terms ("#OnboardingCustomer")
-    source = ". ".join([topic.raw if topic.form != "noun" else topic.subject, *topic.terms])
+    source = ". ".join([topic.clause or topic.sentence or topic.subject, *topic.terms])
     suggested = suggest_hashtags(
         source,
         count=wanted + 2,
@@ -461,9 +462,9 @@ def compose_post(
     if content_length != "short" and (line := _opinion(writer)):
         # never inside a story or a how-to: their lines only make sense in order
         body.insert(len(body) if kind in {"story", "howto"} else min(2, len(body)), line)
-    if content_length == "long" or (content_length == "medium" and rng.random() < 0.5):
-        if line := _goal(writer):
-            body.append(line)
+    wants_goal = content_length == "long" or (content_length == "medium" and rng.random() < 0.5)
+    if wants_goal and (line := _goal(writer)):
+        body.append(line)
     draft = Draft(
         hook=hook,
         body=body,

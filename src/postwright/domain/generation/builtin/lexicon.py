@@ -36,7 +36,7 @@ HOOKS = {
         "The first time I worked on {subject}, I made every mistake in the book.",
         "A small story about {subject}.",
         "Last quarter taught me something about {subject}.",
-        "I used to think {subject} was mostly about tools.",
+        "I used to think {subject} came down to tools.",
     ),
     "howto": (
         "Here is how I would approach {subject} today.",

@@ -17,19 +17,21 @@ import regex
 from postwright.domain.generation.builtin import words as w
 
 Form = Literal["noun", "gerund", "question", "statement", "clause"]
-TOKEN = regex.compile(r"[\p{L}\p{N}#@$€£][\p{L}\p{N}'’+#.%&/-]*[\p{L}\p{N}+#%]|[\p{L}\p{N}$€£%]")
-# Verbs that end a noun phrase inside a clause or question ("… hire a CMO", "will AI change …").
-VERBISH = w.BASE_VERBS | frozenset(
-    """change affect replace transform stay survive matter work need die happen go become
-    get know think feel see find mean look seem switch move migrate adopt price pay""".split()
+TOKEN = regex.compile(
+    r"[\p{L}\p{N}#@$€£][\p{L}\p{N}'\u2019+#.%&/-]*[\p{L}\p{N}+#%]|[\p{L}\p{N}$€£%]"
 )
-MODALS = frozenset(
-    """will would should can could must may might do does did don't doesn't didn't won't
-    can't to i we you they""".split()
+# Verbs that end a noun phrase inside a clause or question ("… hire a CMO", "will AI change …").
+VERBISH = w.BASE_VERBS | w.split_words(
+    """change affect replace transform stay survive matter work need die happen go become get
+    know think feel see find mean look seem switch move migrate adopt price pay"""
+)
+MODALS = w.split_words(
+    """will would should can could must may might do does did don't doesn't didn't won't can't
+    to i we you they"""
 )
 DETERMINERS = frozenset({"a", "an", "the", "our", "their", "your", "my", "his", "her", "its"})
 JOINERS = frozenset({"in", "for", "of", "on"})
-FALLBACK_SUBJECT = "what we are working on"
+FALLBACK_SUBJECT = "the work we do"
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,12 @@ def tokens(text: str) -> list[str]:
 
 def is_proper(word: str) -> bool:
     """A capital the author meant: a brand, a place, an acronym, "iOS", "GPT-5", "Q4"."""
-    core = word.strip("\"'“”‘’()")
-    if not core or not core[:1].isalpha() and not core[:1].isdigit():
+    core = word.strip("\"'\u201c\u201d\u2018\u2019()")
+    if not core or (not core[:1].isalpha() and not core[:1].isdigit()):
         return False
     if any(ch.isdigit() for ch in core) or any(ch.isupper() for ch in core[1:]):
         return True
-    return core.lower().strip("'’s") in w.PROPER_WORDS or core.lower() in w.PROPER_WORDS
+    return core.lower().strip("'\u2019s") in w.PROPER_WORDS or core.lower() in w.PROPER_WORDS
 
 
 def mid(phrase: str) -> str:
@@ -100,7 +102,7 @@ def gerund(verb: str) -> str:
 
 
 def _clean(topic: str) -> str:
-    return " ".join(topic.replace("\u2019", "'").split()).strip(" .!:;,\"“”")
+    return " ".join(topic.replace("\u2019", "'").split()).strip(' .!:;,"\u201c\u201d')
 
 
 def _unwrap_instruction(text: str) -> tuple[str, str | None] | None:
@@ -152,6 +154,9 @@ def chunks(text: str) -> list[str]:
         low = tok.lower()
         following = toks[index + 1].lower() if index + 1 < len(toks) else ""
         verb = low in VERBISH and (after_modal or following in DETERMINERS)
+        # "we reduced …", "it ships …": a pronoun's next word is its verb
+        after_pronoun = index > 0 and toks[index - 1].lower() in w.STATEMENT_SUBJECTS
+        verb = verb or (after_pronoun and low.endswith(("ed", "s")))
         finite = low in _STRONG_FINITE or low in w.PAST_VERBS or low in w.S_VERBS
         if (finite and low not in MODALS) or verb:
             after_modal = False
@@ -246,10 +251,10 @@ def _form_of(text: str) -> Form:
     return "noun"
 
 
-_STRONG_FINITE = frozenset(
+_STRONG_FINITE = w.split_words(
     """is are was were isn't aren't wasn't weren't will won't would can can't cannot could
     should shouldn't must has have had hasn't haven't does doesn't don't did didn't beat
-    made took got kept grew lost won cut ran built""".split()
+    made took got kept grew lost won cut ran built"""
 )
 _ING_NOUNS = frozenset({"thing", "things", "morning", "evening", "spring", "king", "wedding"})
 
@@ -283,7 +288,8 @@ def read_topic(topic: str) -> Topic:
             terms=list(dict.fromkeys([_bare(subject), *(_bare(t) for t in terms)])),
             requested=requested,
         )
-    subject = mid(_best_subject(found) or FALLBACK_SUBJECT)
+    gerunds = [tok for tok in tokens(text) if tok.lower().endswith("ing") and len(tok) > 5]
+    subject = mid(_best_subject(found) or (gerunds[-1] if gerunds else FALLBACK_SUBJECT))
     terms = [_bare(subject), *(_bare(mid(c)) for c in found if _term_worthy(c))]
     terms = list(dict.fromkeys(terms))
     sentence = cap(text) if form in {"question", "statement"} else None

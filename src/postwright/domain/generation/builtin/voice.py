@@ -68,9 +68,9 @@ def _groups(audience: str) -> list[str]:
     return groups
 
 
-ADJECTIVES = frozenset(
+ADJECTIVES = w.split_words(
     """clear concrete simple direct warm plain friendly practical honest bold casual formal
-    technical short long precise playful professional conversational""".split()
+    technical short long precise playful professional conversational"""
 )
 
 

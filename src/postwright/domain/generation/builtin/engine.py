@@ -6,7 +6,7 @@ from typing import cast
 
 from pydantic import BaseModel
 
-from postwright.domain.generation.builtin import compose, extras
+from postwright.domain.generation.builtin import adcopy, comments, compose, extras
 from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.hashtags import suggest_hashtags
 from postwright.domain.generation.outputs import (
@@ -59,6 +59,7 @@ def _post(task: PostTask) -> PostText:
         batch_index=task.batch_index,
         previous_posts=task.previous_posts_in_batch,
         content_length=task.content_length,
+        angle=task.angle,
     )
     return PostText(content=content)
 
@@ -104,7 +105,7 @@ def compose_offline(task: Task[OutputT]) -> BaseModel:
             )
             return ThreadPosts(items=items)
         case AdCopyTask():
-            return extras.ad_copy(
+            return adcopy.ad_copy(
                 persona=persona,
                 product_name=task.product_name,
                 product_description=task.product_description,
@@ -115,7 +116,7 @@ def compose_offline(task: Task[OutputT]) -> BaseModel:
                 count=task.count,
             )
         case CommentTask():
-            return extras.comments(
+            return comments.comments(
                 persona=persona,
                 post_content=task.post_content,
                 author_name=task.author_name,

@@ -1,4 +1,6 @@
-"""The builtin engine's other kinds: enhancement, ad copy, comments, ideas, personas, moments."""
+"""The builtin engine's other kinds: enhancement, ideas, personas, moments.
+
+Ad copy lives in ``adcopy``, comments in ``comments``."""
 
 from __future__ import annotations
 
@@ -7,18 +9,15 @@ import regex
 from postwright.domain.generation import text as t
 from postwright.domain.generation.builtin import lexicon
 from postwright.domain.generation.builtin.compose import (
-    Voice,
     clean_topic,
     fill,
     persona_key,
     seeded,
 )
+from postwright.domain.generation.builtin.topics import read_topic
+from postwright.domain.generation.builtin.voice import read_persona
 from postwright.domain.generation.hashtags import extract_keywords, suggest_hashtags
 from postwright.domain.generation.outputs import (
-    AdCopySet,
-    AdCopyVariant,
-    Comment,
-    CommentSet,
     EnhancedText,
     Idea,
     IdeaSet,
@@ -84,104 +83,21 @@ def enhance(
     )
 
 
-def ad_copy(
-    *,
-    persona: PersonaProfile | None,
-    product_name: str,
-    product_description: str,
-    platform: str,
-    ad_format: str,
-    tone: str,
-    custom_instructions: str | None,
-    count: int,
-) -> AdCopySet:
-    rng = seeded(
-        "ad",
-        persona_key(persona),
-        product_name,
-        product_description,
-        platform,
-        ad_format,
-        tone,
-        custom_instructions,
-    )
-    keywords = [
-        k
-        for k, _ in extract_keywords(f"{product_description} {custom_instructions or ''}", limit=4)
-    ]
-    benefit = keywords[0] if keywords else "every day"
-    product = " ".join(product_name.split()) or "our product"
-    tone_line = lexicon.AD_TONE_WORDS.get(tone, lexicon.AD_TONE_WORDS["professional"])
-    focus = f" {custom_instructions.strip().rstrip('.')}." if custom_instructions else ""
-    description = " ".join(product_description.split()).rstrip(".")
-    variants = []
-    start = rng.randrange(len(lexicon.AD_ANGLES))
-    for i in range(count):
-        _, hook_t, cta_t = lexicon.AD_ANGLES[(start + i) % len(lexicon.AD_ANGLES)]
-        hook = fill(hook_t, product=product, benefit=benefit)
-        body = f"{description}." if description else f"{product} is ready when you are."
-        if ad_format in {"long", "story"}:
-            body += f" {tone_line}{focus}"
-        elif ad_format == "hook":
-            body = tone_line
-        else:
-            body += focus
-        tags = suggest_hashtags(
-            f"{product}. {product_description}",
-            count=2,
-            avoid=persona.avoid_list if persona else (),
-        ).hashtags
-        variants.append(
-            AdCopyVariant(
-                hook=hook, body=body.strip(), cta=fill(cta_t, product=product), hashtags=tags
-            )
-        )
-    return AdCopySet(variants=variants)
-
-
-def comments(
-    *,
-    persona: PersonaProfile | None,
-    post_content: str,
-    author_name: str | None,
-    user_comment: str | None,
-    length: str,
-    variants: int,
-) -> CommentSet:
-    rng = seeded(
-        "comment", persona_key(persona), post_content, author_name, user_comment, length, variants
-    )
-    phrases = [k for k, _ in extract_keywords(post_content, limit=5)] or ["this"]
-    author = (author_name or "").split(" ")[0] or "friend"
-    kinds = (
-        ["medium" if length in {"medium", "long"} else "short"]
-        if variants == 1
-        else ["short", "short", "medium", "short", "medium"]
-    )
-    result = []
-    start = rng.randrange(10)
-    for i in range(variants):
-        kind = kinds[i % len(kinds)]
-        pool = lexicon.COMMENT_MEDIUM if kind == "medium" else lexicon.COMMENT_SHORT
-        quote = fill(pool[(start + i) % len(pool)], phrase=phrases[i % len(phrases)], author=author)
-        if user_comment and i == 0:
-            quote = f"{user_comment.strip().rstrip('.')}. {quote}"
-        result.append(Comment(quote=quote, type="medium" if kind == "medium" else "short"))
-    return CommentSet(comments=result)
-
-
 def ideas(*, persona: PersonaProfile | None, prompt: str, count: int) -> IdeaSet:
     rng = seeded("ideas", persona_key(persona), prompt, count)
-    voice = Voice(persona, prompt, rng)
-    topic = clean_topic(voice.topic)
+    read = read_topic(prompt)
+    voice = read_persona(persona)
+    topic = read.subject
+    keyword = voice.keywords[0] if voice.keywords else (read.terms[-1] if read.terms else topic)
+    audience = voice.groups[0] if voice.groups else "the people it affects"
     start = rng.randrange(len(lexicon.IDEA_ANGLES))
     result = []
     for i in range(count):
         title_t, content_t, angle_t = lexicon.IDEA_ANGLES[(start + i) % len(lexicon.IDEA_ANGLES)]
         takeaways = [
             f"Start with one clear goal for {topic}",
-            f"Connect {topic} to {voice.keyword}",
-            f"Share results with {voice.audience}",
+            f"Connect {topic} to {keyword}",
+            f"Share results with {audience}",
         ]
         result.append(
             Idea(
@@ -254,15 +170,20 @@ def moment_post(
     *, persona: PersonaProfile | None, title: str, summary: str, quote: str
 ) -> MomentPost:
     rng = seeded("moment", persona_key(persona), title, quote)
-    voice = Voice(persona, title, rng)
+    voice = read_persona(persona)
+    audience = voice.groups[0] if voice.groups else "anyone working on this"
+    closing = [
+        "What would you take from it?",
+        "Which part would you try first?",
+        *([voice.cta] if voice.cta else []),
+    ]
     lines = [
         f"“{quote.strip()}”",
         f"That line stayed with me. It is about {clean_topic(title).lower()}, and it says "
         "more than most long reports do.",
         f"Why it matters: {summary.rstrip('.')}.",
-        f"For {voice.audience}, the lesson is practical: pick one thing from it and try it "
-        "this week.",
-        voice.cta(rng.randrange(100)),
+        f"For {audience}, the lesson is practical: pick one thing from it and try it this week.",
+        rng.choice(closing),
     ]
     first_comment = (
         f"Context for this one: the full conversation on {clean_topic(title).lower()} is "

@@ -26,6 +26,7 @@ from postwright.core.errors import (
     ValidationFailed,
     error_responses,
 )
+from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.projects import service as projects
 from postwright.domain.projects.models import Moment, Project, SourceType
@@ -44,7 +45,9 @@ class CreateProjectBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     source_text: str = Field(min_length=1, description="The transcript, article or notes")
     source_type: SourceType = SourceType.NOTES
-    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1, description="Posts wanted at most")
+    max_moments: int = Field(
+        default=DEFAULT_MOMENTS, ge=1, le=MAX_INTEGER_COLUMN, description="Posts wanted at most"
+    )
     persona_id: str | None = Field(default=None, max_length=64)
 
 
@@ -159,7 +162,7 @@ class UploadFields(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     source_type: SourceType = SourceType.TRANSCRIPT
-    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1)
+    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1, le=MAX_INTEGER_COLUMN)
     persona_id: str | None = Field(default=None, max_length=64)
 
 

@@ -17,6 +17,7 @@ from postwright.core.errors import (
     ValidationFailed,
     error_responses,
 )
+from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.models import Plan
 
@@ -77,14 +78,17 @@ class CreatePlanBody(BaseModel):
     currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
     interval: str = Field(default="month", pattern=r"^(month|year)$")
     features: list[str] = Field(default_factory=list, max_length=50)
-    postGenerationLimit: int = Field(ge=0)
-    ideaGenerationLimit: int = Field(ge=0)
-    personaLimit: int = Field(ge=0)
-    imageCreationLimit: int = Field(ge=0)
+    postGenerationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    ideaGenerationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    personaLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    imageCreationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
     commentGenerationLimit: int | None = Field(
-        default=None, ge=0, description="Defaults to twice postGenerationLimit"
+        default=None,
+        ge=0,
+        le=MAX_INTEGER_COLUMN,
+        description="Defaults to twice postGenerationLimit (at most the maximum)",
     )
-    monthlyCredits: int = Field(default=0, ge=0)
+    monthlyCredits: int = Field(default=0, ge=0, le=MAX_INTEGER_COLUMN)
     aiAccess: bool = True
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     InsufficientCredits,
@@ -134,27 +132,23 @@ async def create_project(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: IetfIdempotency,
-) -> Response:
+) -> ProjectEnvelope:
     """Reserves ``max_moments`` posts' credits (402 ``INSUFFICIENT_CREDITS`` when short) and
     starts generation; unused credits are released when the project finishes."""
 
-    async def handle() -> ProjectEnvelope:
-        project = await projects.create_project(
-            session,
-            actor,
-            NewProject(
-                name=body.name,
-                source_text=body.source_text,
-                source_type=body.source_type,
-                max_moments=body.max_moments,
-                persona_id=body.persona_id,
-            ),
-            settings=services.settings,
-        )
-        return ProjectEnvelope(project=project_out(project))
-
-    return await idempotency.run(handle, status_code=status.HTTP_202_ACCEPTED)
+    project = await projects.create_project(
+        session,
+        actor,
+        NewProject(
+            name=body.name,
+            source_text=body.source_text,
+            source_type=body.source_type,
+            max_moments=body.max_moments,
+            persona_id=body.persona_id,
+        ),
+        settings=services.settings,
+    )
+    return ProjectEnvelope(project=project_out(project))
 
 
 class UploadFields(BaseModel):

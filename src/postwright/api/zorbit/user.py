@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, SessionDep
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.errors import Conflict, NotFound, ValidationFailed, error_responses
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.models import User
@@ -65,13 +63,8 @@ async def get_user(actor: ActorDep) -> UserProfile:
     response_model=UpdatedUser,
     responses=error_responses(ValidationFailed, Conflict),
 )
-async def update_user(
-    body: UpdateUserBody, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
-    async def handle() -> UpdatedUser:
-        user = await accounts.update_profile(
-            session, actor, name=body.name, image_key=body.imageKey, bio=body.bio
-        )
-        return UpdatedUser(**_profile(user).model_dump(exclude={"bio"}))
-
-    return await idempotency.run(handle)
+async def update_user(body: UpdateUserBody, actor: ActorDep, session: SessionDep) -> UpdatedUser:
+    user = await accounts.update_profile(
+        session, actor, name=body.name, image_key=body.imageKey, bio=body.bio
+    )
+    return UpdatedUser(**_profile(user).model_dump(exclude={"bio"}))

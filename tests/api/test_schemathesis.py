@@ -79,4 +79,5 @@ def test_schemathesis_finds_no_server_error_and_no_cross_workspace_read(
             check=False,
             env={**os.environ, "NO_COLOR": "1"},
         )
+    print(result.stdout[-3000:])
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

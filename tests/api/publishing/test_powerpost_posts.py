@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from postwright.core.clock import FrozenClock
-from postwright.core.services import Services
 from postwright.core.ids import new_id
+from postwright.core.services import Services
 from postwright.core.settings import Settings
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
 from postwright.domain.publishing import publisher

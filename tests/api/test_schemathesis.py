@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from fastapi import FastAPI
 
 from postwright.core.services import Services
 from tests.conftest import make_settings
@@ -80,3 +83,23 @@ def test_schemathesis_finds_no_server_error_and_no_cross_workspace_read(
             env={**os.environ, "NO_COLOR": "1"},
         )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    # Every operation in the spec (only /metrics excluded) was exercised.
+    selected = re.search(r"Selected: (\d+)/(\d+)", result.stdout)
+    tested = re.search(r"Tested: (\d+)", result.stdout)
+    assert selected is not None, result.stdout[-3000:]
+    assert tested is not None, result.stdout[-3000:]
+    assert int(selected[1]) == int(selected[2]) - 1 == int(tested[1])
+
+
+def test_every_authenticated_write_operation_takes_an_idempotency_key(app: FastAPI) -> None:
+    """So schemathesis sends the header to every write route, as clients may."""
+    spec = app.openapi()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if method in ("post", "put", "patch", "delete")
+        and operation.get("security")
+        and not any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    ]
+    assert missing == []

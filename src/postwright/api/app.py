@@ -15,6 +15,7 @@ from postwright.api import system
 from postwright.api.adcopy import routes as adcopy_routes
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
+from postwright.api.idempotency import IdempotencyClaim, install_idempotency
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.origin import RequestOriginMiddleware
@@ -147,7 +148,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(require_json_content_type), Depends(reject_unstorable_text)],
+        dependencies=[
+            Depends(require_json_content_type),
+            Depends(reject_unstorable_text),
+            IdempotencyClaim,
+        ],
     )
     app.state.services = services
     install_error_handlers(app)
@@ -157,6 +162,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     platform_webhooks.document_events(app.webhooks)
     install_dashboard(app)  # the web dashboard at /app, and / redirecting there
     app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
+    # Inside CORS (replays carry its headers), outside every route: one Idempotency-Key
+    # layer for all write routes.
+    install_idempotency(app, services)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from postwright.api.idempotency import MAX_KEY_LENGTH, WRITE_METHODS, ReplayStyle, replay_style
 from postwright.core.envelope import ErrorEnvelope
 
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
@@ -44,7 +45,7 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def _complete(operation: dict[str, Any]) -> None:
+def _complete(method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if "HTTPValidationError" in str(responses.get("422", "")):
         responses.pop("422")
@@ -55,20 +56,40 @@ def _complete(operation: dict[str, Any]) -> None:
         common.update(COMMON_WITH_BODY)
     for status, description in common.items():
         responses.setdefault(status, _error(description))
-    _document_idempotent_replay(operation, responses)
+    _document_idempotency(method, operation, responses)
     if operation.get("security"):
         for status, response in responses.items():
             if status.startswith("2"):
                 response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
 
 
-def _document_idempotent_replay(operation: dict[str, Any], responses: dict[str, Any]) -> None:
-    """A repeated Idempotency-Key may answer 409 with the cached success body (zorbit)."""
-    keyed = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
-    success = next((r for status, r in responses.items() if status.startswith("2")), None)
-    if not keyed or success is None or "409" not in responses:
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes the request safe to retry: it runs at most once per key (24 h)",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
+
+
+def _document_idempotency(
+    method: str, operation: dict[str, Any], responses: dict[str, Any]
+) -> None:
+    """Every authenticated write takes ``Idempotency-Key`` (``api.idempotency``): the key
+    with another payload, or still in flight, is refused; zorbit answers a repeat with 409
+    and the cached success body, the others replay the original response."""
+    if method.upper() not in WRITE_METHODS or not operation.get("security"):
         return
-    success_schema = success.get("content", {}).get("application/json", {}).get("schema")
+    parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+    if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+        parameters.append(dict(IDEMPOTENCY_KEY))
+    zorbit = replay_style(operation.get("tags")) is ReplayStyle.ZORBIT
+    responses.setdefault("409", _error("Idempotency-Key still in use by a request in flight"))
+    if not zorbit:
+        responses.setdefault("422", _error("Idempotency-Key already used with another request"))
+        return
+    success = next((r for status, r in responses.items() if status.startswith("2")), None)
+    success_schema = (success or {}).get("content", {}).get("application/json", {}).get("schema")
     if success_schema is None:
         return
     responses["409"]["description"] = "Key already used: the cached response or an error"
@@ -89,8 +110,8 @@ def install_openapi(app: FastAPI) -> None:
             webhooks=app.webhooks.routes,
         )
         for operations in spec.get("paths", {}).values():
-            for operation in operations.values():
-                _complete(operation)
+            for method, operation in operations.items():
+                _complete(method, operation)
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         envelope = ErrorEnvelope.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(envelope.pop("$defs", {}))

@@ -10,6 +10,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The largest value an ``Integer`` column holds on every backend (32-bit on PostgreSQL):
+# request schemas declare it as ``le=`` so a bigger number is a 400, not a database error.
+MAX_INTEGER_COLUMN = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

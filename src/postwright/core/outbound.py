@@ -1,9 +1,14 @@
-"""Outbound URLs given by users (webhook endpoints, image URLs): refuse internal targets (SSRF).
+"""Outbound URLs given by users (webhook endpoints, image and avatar URLs, instance URLs,
+workspace model base URLs): refuse internal targets (SSRF).
 
 A URL is refused when its host resolves to a loopback, private, link-local (cloud metadata
 lives at 169.254.169.254), multicast, reserved or unspecified address. Check it when the URL
-is registered and again right before each request, since DNS answers can change; the HTTP
-client must not follow redirects. ``allow_loopback`` (tests: ``settings.http.allow_loopback_urls``)
+is registered and again right before each request, and send the request through
+``pinned_client``/``pinned_transport``: it connects to the address it checked, so a DNS
+answer that changes in between (rebinding) cannot slip through. Redirects are not followed.
+Any spelling of an address is caught because the host is resolved the way the socket layer
+would resolve it (``2130706433``, ``0x7f000001``, ``0177.0.0.1`` → 127.0.0.1).
+``allow_loopback`` (tests: ``settings.http.allow_loopback_urls``)
 lets loopback addresses through, and nothing else internal.
 """
 
@@ -12,7 +17,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 from postwright.core.errors import ValidationFailed
 
@@ -75,3 +85,76 @@ async def ensure_public_url(
             continue
         if is_internal(address):
             raise _refuse(field, "URL resolves to a private, loopback or metadata address")
+
+
+def _refused_reason(addresses: list[IpAddress], allow_loopback: bool) -> str | None:
+    if not addresses:
+        return "cannot be resolved"
+    for address in addresses:
+        if allow_loopback and address.is_loopback:
+            continue
+        if is_internal(address):
+            return "resolves to a private, loopback or metadata address"
+    return None
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host once, checks every address, and connects to the checked one.
+
+    The client still sends the original ``Host`` header and TLS server name (httpcore takes
+    both from the URL, not from the socket), so nothing changes for the server — but a DNS
+    answer that changes between the check and the connection (rebinding) cannot reach an
+    internal address, and neither can any connection the client opens on its own.
+    """
+
+    def __init__(self, *, allow_loopback: bool) -> None:
+        self.allow_loopback = allow_loopback
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await resolve(host.strip("[]"), port)
+        reason = _refused_reason(addresses, self.allow_loopback)
+        if reason is not None:
+            raise httpcore.ConnectError(f"Refused to connect to {host}: it {reason}")
+        return await self._inner.connect_tcp(
+            str(addresses[0]),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("Unix sockets are not an outbound target")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def pinned_transport(*, allow_loopback: bool) -> httpx.AsyncHTTPTransport:
+    """An httpx transport for user-given URLs: every connection goes through
+    ``PinnedBackend``. Use it with ``follow_redirects=False``."""
+    transport = httpx.AsyncHTTPTransport()
+    # httpx builds its pool without a backend option; the pool takes one, so set it there.
+    transport._pool._network_backend = PinnedBackend(allow_loopback=allow_loopback)
+    return transport
+
+
+def pinned_client(*, allow_loopback: bool, timeout: float) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=pinned_transport(allow_loopback=allow_loopback),
+        timeout=timeout,
+        follow_redirects=False,
+    )

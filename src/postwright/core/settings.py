@@ -275,6 +275,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     bootstrap_api_key: SecretStr | None = None
     idempotency_ttl_hours: int = 24
+    # How long a request waits for another one holding its Idempotency-Key (then 409).
+    idempotency_wait_seconds: float = Field(default=30.0, ge=0, le=600)
     soft_delete_retention_days: int = 30
     # How long a process trusts an API key it has looked up; a revocation in the same
     # process applies at once, one in another process within this bound.

@@ -214,16 +214,18 @@ class Runtime:
     ) -> Any:
         """One transaction per call: committed when the tool returns, else rolled back;
         work queued for after the commit (job starts) runs only then."""
+        if spec.writes and idempotency_key:
+            return await self._once(spec, caller, arguments, idempotency_key)
+        return await self._run(spec, caller, arguments)
+
+    async def _run(self, spec: ToolSpec, caller: Caller, arguments: dict[str, Any]) -> Any:
         async with self.session(writes=spec.writes) as session:
             try:
                 ctx = await self.context(session, caller)
                 structlog.contextvars.bind_contextvars(
                     mcp_tool=spec.name, user_id=ctx.user_id, workspace_id=ctx.workspace_id
                 )
-                if spec.writes and idempotency_key:
-                    result = await self._once(spec, ctx, arguments, idempotency_key)
-                else:
-                    result = await spec.fn(ctx, **arguments)
+                result = await spec.fn(ctx, **arguments)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -241,27 +243,40 @@ class Runtime:
         )
         return Ctx(session=session, actor=actor, services=self.services)
 
-    async def _once(self, spec: ToolSpec, ctx: Ctx, arguments: dict[str, Any], key: str) -> Any:
-        """The idempotency store, keyed per caller and tool: a replay returns the stored
-        result, so nothing is done or charged twice."""
-        outcome = await idempotency.claim(
-            ctx.session,
-            scope=f"{ctx.workspace_id}:{ctx.user_id}",
+    async def _once(
+        self, spec: ToolSpec, caller: Caller, arguments: dict[str, Any], key: str
+    ) -> Any:
+        """The one idempotency store, keyed per caller and tool (the same claim → run →
+        store protocol as the HTTP layer): a replay returns the stored result, a concurrent
+        duplicate waits for it, so nothing is done or charged twice."""
+        settings = self.services.settings
+        outcome = await idempotency.claim_or_wait(
+            self.services.db,
+            scope=f"{caller.workspace_id or caller.identity.workspace_id}:{caller.identity.user_id}",
             endpoint=f"mcp:{spec.name}",
             key=key,
             request_fingerprint=_fingerprint(spec.name, arguments),
-            now=ctx.now(),
-            ttl=timedelta(hours=ctx.settings.idempotency_ttl_hours),
+            clock=self.services.clock.now,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            wait_seconds=settings.idempotency_wait_seconds,
         )
-        if isinstance(outcome, idempotency.Previous):
+        if not isinstance(outcome, idempotency.Claimed):
             if not outcome.matches:
                 raise errors.UnprocessableEntity(
                     "idempotency_key was already used with different arguments"
                 )
-            return spec.output.validate_json(outcome.body)
-        result = await spec.fn(ctx, **arguments)
+            if isinstance(outcome, idempotency.Finished):
+                return spec.output.validate_json(outcome.body)
+            raise errors.Conflict("A call with this idempotency_key is still running")
+        try:
+            result = await self._run(spec, caller, arguments)
+        except BaseException:
+            await idempotency.release(self.services.db, outcome)
+            raise
         body = spec.output.dump_json(result).decode()
-        await idempotency.complete(ctx.session, outcome, status_code=200, body=body)
+        await idempotency.complete(
+            self.services.db, outcome, status_code=200, body=body, media_type="application/json"
+        )
         return result
 
 

@@ -118,18 +118,18 @@ async def test_static_ad_job_renders_a_signed_image_and_charges_three_credits(
     assert await ledger(services, tenant, submitted["jobId"]) == [("consume", -3)]
 
 
-async def test_a_repeated_idempotency_key_returns_the_same_job_for_free(
-    job_client: JobClient,
+async def test_a_repeated_idempotency_key_returns_the_pending_job_for_free(
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    http, services = job_client
+    # The job engine is off here, so the first job stays queued (non-terminal).
     tenant = await make_tenant(services)
-    project_id, product_id = await project_with_product(http, tenant)
+    project_id, product_id = await project_with_product(client, tenant)
     body = static_body(project_id, product_id, idempotencyKey="static-abc123")
-    first = await submit(http, tenant, "static-ad", body)
+    first = await submit(client, tenant, "static-ad", body)
 
-    again = await submit(http, tenant, "static-ad", body)
+    again = await submit(client, tenant, "static-ad", body)
     other_endpoint = await submit(
-        http,
+        client,
         tenant,
         "video",
         {
@@ -142,12 +142,26 @@ async def test_a_repeated_idempotency_key_returns_the_same_job_for_free(
 
     assert again["jobId"] == first["jobId"]
     assert (again["status"], again["creditsUsed"]) == ("reused", 0)
-    assert again["creditsRemaining"] <= first["creditsRemaining"]
+    assert again["creditsRemaining"] == first["creditsRemaining"]
     assert other_endpoint["jobId"] != first["jobId"]
     assert other_endpoint["creditsUsed"] == 40
-    await poll(http, tenant, first["jobId"])
-    await poll(http, tenant, other_endpoint["jobId"])
     assert await ledger(services, tenant, first["jobId"]) == [("consume", -3)]
+
+
+async def test_a_finished_job_gives_its_idempotency_key_up(job_client: JobClient) -> None:
+    http, services = job_client
+    tenant = await make_tenant(services)
+    project_id, product_id = await project_with_product(http, tenant)
+    body = static_body(project_id, product_id, idempotencyKey="static-abc123")
+    first = await submit(http, tenant, "static-ad", body)
+    assert (await poll(http, tenant, first["jobId"]))["status"] == "completed"
+
+    again = await submit(http, tenant, "static-ad", body)
+
+    assert again["jobId"] != first["jobId"]
+    assert (again["status"], again["creditsUsed"]) == ("queued", 3)
+    await poll(http, tenant, again["jobId"])
+    assert await ledger(services, tenant, again["jobId"]) == [("consume", -3)]
 
 
 async def test_refused_submissions_charge_nothing(job_client: JobClient) -> None:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from postwright.core.services import Services
@@ -194,6 +195,27 @@ async def test_import_limits_and_empty_files(client: httpx.AsyncClient, services
     assert no_header.status_code == 400
     assert too_many.status_code == 400
     assert not_utf8.status_code == 400
+    assert await post_count(services, tenant) == 0
+
+
+@pytest.mark.parametrize("depth", [20, 1000, 100_000])
+async def test_json_nested_too_deep_is_refused_with_400(
+    client: httpx.AsyncClient, services: Services, depth: int
+) -> None:
+    tenant = await make_tenant(services)
+    nested = b"[" * depth + b"]" * depth
+    headers = {**tenant.headers, "Content-Type": "application/json"}
+
+    as_array = await client.post("/api/v1/posts/import", content=nested, headers=headers)
+    in_a_post = await client.post(
+        "/api/v1/posts/import",
+        content=b'[{"content": "Hi", "platform": "x", "title": ' + nested + b"}]",
+        headers=headers,
+    )
+
+    for response in (as_array, in_a_post):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert await post_count(services, tenant) == 0
 
 

@@ -156,3 +156,26 @@ async def test_generate_images_refuses_bad_requests(
     assert poor.json()["error"]["code"] == "INSUFFICIENT_CREDITS"
     missing = await client.get("/api/v1/content/images/imgjob_nope", headers=headers)
     assert missing.status_code == 404
+
+
+async def test_generate_images_with_an_unknown_persona_is_404_and_charges_nothing(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    tenant = await funded_tenant(services, 10)
+    stranger = await make_tenant(services, name="Other", email="s@example.com")
+    theirs = await client.post(
+        "/api/v1/persona", json={"name": "Their voice"}, headers=stranger.headers
+    )
+    assert theirs.status_code == 201, theirs.text
+    url = "/api/v1/content/images/generate"
+
+    for persona_id in ("persona_missing", theirs.json()["id"]):
+        response = await client.post(
+            url,
+            json={"prompt": "A lighthouse", "persona_id": persona_id},
+            headers=powerpost_headers(tenant),
+        )
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "NOT_FOUND"
+    state = await ledger_state(services, tenant.workspace_id)
+    assert (state["balance"], state["reserved"]) == (10, 0)

@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from postwright.core.clock import FrozenClock
+from postwright.core.ids import new_id
 from postwright.core.services import Services
 from postwright.core.settings import Settings
+from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
 from postwright.domain.publishing import publisher
 from tests.domain.publishing.world import Fakes, connect, world_settings
 from tests.factories import Tenant, make_tenant
@@ -28,14 +30,60 @@ def pp(tenant: Tenant) -> dict[str, str]:
     return {"x-api-key": tenant.api_key, "X-Workspace-Id": tenant.workspace_id}
 
 
-async def create(client: httpx.AsyncClient, tenant: Tenant, content: str) -> dict[str, object]:
+async def create(
+    client: httpx.AsyncClient, tenant: Tenant, content: str, generation_id: str | None = None
+) -> dict[str, object]:
     response = await client.post(
         BASE,
-        json={"content": content, "platform": "linkedin", "generation_id": "gen_1"},
+        json={"content": content, "platform": "linkedin", "generation_id": generation_id},
         headers=pp(tenant),
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def start_generation(services: Services, tenant: Tenant) -> str:
+    """A finished generation row (the job engine is off in these tests)."""
+    now = services.clock.now()
+    generation = ContentGeneration(
+        id=new_id("gen"),
+        workspace_id=tenant.workspace_id,
+        user_id=tenant.user_id,
+        prompt="We just shipped dark mode",
+        platforms=["linkedin"],
+        research_mode="regular",
+        status=GenerationStatus.COMPLETED,
+        credits_used=0,
+        reservation_id="none",
+        created_at=now,
+        updated_at=now,
+    )
+    async with services.db.transaction() as session:
+        session.add(generation)
+    return generation.id
+
+
+async def test_a_post_names_only_a_generation_of_its_own_workspace(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    owner = await make_tenant(services)
+    stranger = await make_tenant(services, name="Other", email="s@example.com")
+    mine = await start_generation(services, owner)
+    theirs = await start_generation(services, stranger)
+
+    linked = await create(client, owner, "From a generation", generation_id=mine)
+    for unknown in ("gen_does_not_exist", theirs):
+        response = await client.post(
+            BASE,
+            json={"content": "Hi", "platform": "linkedin", "generation_id": unknown},
+            headers=pp(owner),
+        )
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "NOT_FOUND"
+
+    assert linked["generation_id"] == mine
+    listed = (await client.get(BASE, headers=pp(owner))).json()
+    assert [post["post_id"] for post in listed["data"]] == [linked["post_id"]]
 
 
 async def test_create_schedule_and_publish_through_the_loop(
@@ -45,7 +93,6 @@ async def test_create_schedule_and_publish_through_the_loop(
     account = await connect(client, tenant, "linkedin", fakes)
     post = await create(client, tenant, "We just shipped dark mode 🌙 #darkmode")
     assert post["status"] == "draft"
-    assert post["generation_id"] == "gen_1"
     at = (clock.now() + timedelta(minutes=2)).isoformat()
 
     scheduled = await client.post(

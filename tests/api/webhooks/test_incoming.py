@@ -181,6 +181,51 @@ async def test_malformed_payment_events_are_400(
     assert_envelope(response, 400, "VALIDATION_ERROR")
 
 
+@pytest.mark.parametrize(
+    "timestamp", ["nan", "NaN", "inf", "-inf", "Infinity", "1e3", "1700000000.5", "+1", " 1", ""]
+)
+async def test_non_integer_payment_timestamps_are_401(
+    client: httpx.AsyncClient, services: Services, timestamp: str
+) -> None:
+    tenant = await make_tenant(services)
+    body = json.dumps(
+        {
+            "id": "evt_nan",
+            "type": "payment.succeeded",
+            "data": {"credits": 999, "metadata": {"workspace_id": tenant.workspace_id}},
+        }
+    ).encode()
+
+    response = await client.post(
+        "/api/v1/webhook/dodopayments",
+        content=body,
+        headers={
+            "X-Webhook-Timestamp": timestamp,
+            "X-Webhook-Signature": sign_dodopayments(DODO_SECRET, timestamp, body),
+        },
+    )
+
+    assert_envelope(response, 401, "UNAUTHORIZED")
+    assert (await ledger_state(services, tenant.workspace_id))["balance"] == 0
+
+
+@pytest.mark.parametrize("credits", [2**31, 2**63, 10**30])
+async def test_payment_credits_beyond_the_column_are_400(
+    client: httpx.AsyncClient, services: Services, clock: FrozenClock, credits: int
+) -> None:
+    tenant = await make_tenant(services)
+    event = {
+        "id": f"evt_big_{credits}",
+        "type": "payment.succeeded",
+        "data": {"credits": credits, "metadata": {"workspace_id": tenant.workspace_id}},
+    }
+
+    response = await client.post("/api/v1/webhook/dodopayments", **dodo_request(event, clock.now()))
+
+    assert_envelope(response, 400, "VALIDATION_ERROR")
+    assert (await ledger_state(services, tenant.workspace_id))["balance"] == 0
+
+
 async def test_a_rejected_event_can_be_delivered_again_once_fixed(
     client: httpx.AsyncClient, services: Services, clock: FrozenClock
 ) -> None:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
@@ -170,6 +171,45 @@ async def test_plan_creation_without_required_fields_is_400(
     body = {k: v for k, v in PRO_PLAN.items() if k != missing}
     response = await client.post("/api/v1/plans", json=body, headers=admin.headers)
     assert_envelope(response, 400, "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "postGenerationLimit",
+        "ideaGenerationLimit",
+        "personaLimit",
+        "imageCreationLimit",
+        "commentGenerationLimit",
+        "monthlyCredits",
+    ],
+)
+async def test_plan_limits_beyond_the_column_range_are_400(
+    client: httpx.AsyncClient, services: Services, app: FastAPI, field: str
+) -> None:
+    admin = await make_tenant(services, platform_admin=True)
+    largest = 2**31 - 1
+
+    too_big = await client.post(
+        "/api/v1/plans", json={**PRO_PLAN, field: largest + 1}, headers=admin.headers
+    )
+    way_too_big = await client.post(
+        "/api/v1/plans", json={**PRO_PLAN, field: 2**63}, headers=admin.headers
+    )
+    largest_fits = await client.post(
+        "/api/v1/plans", json={**PRO_PLAN, field: largest}, headers=admin.headers
+    )
+
+    assert_envelope(too_big, 400, "VALIDATION_ERROR")
+    assert_envelope(way_too_big, 400, "VALIDATION_ERROR")
+    assert largest_fits.status_code == 201, largest_fits.text
+    plan_id = largest_fits.json()["id"]
+    fetched = (await client.get(f"/api/v1/plans/{plan_id}", headers=admin.headers)).json()
+    assert fetched[field] == largest
+    # The default comment limit (twice the post limit) is held within the column too.
+    assert fetched["commentGenerationLimit"] <= largest
+    schema = app.openapi()["components"]["schemas"]["CreatePlanBody"]["properties"][field]
+    assert largest in (schema.get("maximum"), *(s.get("maximum") for s in schema.get("anyOf", [])))
 
 
 async def test_usage_quotas_shows_every_type_with_reset_times(

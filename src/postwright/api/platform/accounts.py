@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, SessionDep
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.errors import Conflict, NotFound, UnprocessableEntity, error_responses
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.models import ApiKey
@@ -92,13 +90,10 @@ async def list_api_keys(actor: ActorDep, session: SessionDep) -> ApiKeyList:
     responses=error_responses(Conflict, UnprocessableEntity),
 )
 async def create_api_key(
-    body: CreateApiKeyBody, actor: ActorDep, session: SessionDep, idempotency: IetfIdempotency
-) -> Response:
-    async def handle() -> CreatedApiKey:
-        issued = await accounts.create_api_key_for(session, actor, name=body.name)
-        return CreatedApiKey(**_key_out(issued.key).model_dump(), key=issued.plaintext)
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    body: CreateApiKeyBody, actor: ActorDep, session: SessionDep
+) -> CreatedApiKey:
+    issued = await accounts.create_api_key_for(session, actor, name=body.name)
+    return CreatedApiKey(**_key_out(issued.key).model_dump(), key=issued.plaintext)
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut, responses=error_responses(NotFound))

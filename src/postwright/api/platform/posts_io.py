@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from postwright.api.deps import ActorDep, SessionDep
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import UnprocessableEntity, UnsupportedMediaType, error_responses
 from postwright.domain.content import transfer
@@ -79,9 +78,7 @@ class ImportResult(BaseModel):
     responses=error_responses(UnsupportedMediaType, UnprocessableEntity),
     openapi_extra=IMPORT_BODY,
 )
-async def import_posts(
-    request: Request, actor: ActorDep, session: SessionDep, idempotency: IetfIdempotency
-) -> Response:
+async def import_posts(request: Request, actor: ActorDep, session: SessionDep) -> ImportResult:
     """Import posts (drafts, or scheduled when ``scheduled_at`` is given), all or nothing."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data = await request.body()
@@ -94,23 +91,20 @@ async def import_posts(
             f"Content-Type must be text/csv or application/json, got {media_type or 'none'}"
         )
 
-    async def handle() -> ImportResult:
-        imported = await transfer.import_posts(session, actor, records)
-        return ImportResult(
-            imported=len(imported),
-            posts=[
-                ImportedPost(
-                    row=item.row,
-                    id=item.post.id,
-                    platform=item.post.platform,
-                    scheduled_at=isoformat_z(item.post.scheduled_on),
-                    status=str(item.post.publish_state),
-                )
-                for item in imported
-            ],
-        )
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    imported = await transfer.import_posts(session, actor, records)
+    return ImportResult(
+        imported=len(imported),
+        posts=[
+            ImportedPost(
+                row=item.row,
+                id=item.post.id,
+                platform=item.post.platform,
+                scheduled_at=isoformat_z(item.post.scheduled_on),
+                status=str(item.post.publish_state),
+            )
+            for item in imported
+        ],
+    )
 
 
 @router.get(

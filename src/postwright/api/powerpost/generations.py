@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -116,29 +114,25 @@ async def generate_content(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: IetfIdempotency,
-) -> Response:
+) -> Any:
     """Start a generation: one post per platform from a text prompt and/or uploaded media.
     Answers 202 with the generation ``pending``; poll ``GET /generations/{id}``. Credits
     (regular 5, deep 7.5 per platform, rounded up) are held now, charged on success and
     released on failure (402 ``INSUFFICIENT_CREDITS`` when short)."""
 
-    async def handle() -> Any:
-        generation = await generations.submit(
-            session,
-            actor,
-            generations.GenerationRequest(
-                prompt=body.prompt,
-                platforms=body.platforms,
-                research_mode=body.research_mode,
-                media_id=body.media_id,
-                media_url=str(body.media_url) if body.media_url else None,
-            ),
-            settings=services.settings,
-        )
-        return generation_out(generation).model_dump(mode="json", exclude_none=True)
-
-    return await idempotency.run(handle, status_code=status.HTTP_202_ACCEPTED)
+    generation = await generations.submit(
+        session,
+        actor,
+        generations.GenerationRequest(
+            prompt=body.prompt,
+            platforms=body.platforms,
+            research_mode=body.research_mode,
+            media_id=body.media_id,
+            media_url=str(body.media_url) if body.media_url else None,
+        ),
+        settings=services.settings,
+    )
+    return generation_out(generation).model_dump(mode="json", exclude_none=True)
 
 
 @router.get("/generations", response_model=GenerationList, responses=error_responses())

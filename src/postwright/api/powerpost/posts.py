@@ -107,7 +107,7 @@ def post_out(post: Post) -> PostOut:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PostOut,
-    responses=error_responses(ValidationFailed),
+    responses=error_responses(ValidationFailed, NotFound),
 )
 async def create_post(body: CreatePostBody, actor: ActorDep, session: SessionDep) -> PostOut:
     post = await posts.create_post(

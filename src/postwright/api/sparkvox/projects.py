@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     InsufficientCredits,
@@ -26,6 +24,7 @@ from postwright.core.errors import (
     ValidationFailed,
     error_responses,
 )
+from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.projects import service as projects
 from postwright.domain.projects.models import Moment, Project, SourceType
@@ -44,7 +43,9 @@ class CreateProjectBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     source_text: str = Field(min_length=1, description="The transcript, article or notes")
     source_type: SourceType = SourceType.NOTES
-    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1, description="Posts wanted at most")
+    max_moments: int = Field(
+        default=DEFAULT_MOMENTS, ge=1, le=MAX_INTEGER_COLUMN, description="Posts wanted at most"
+    )
     persona_id: str | None = Field(default=None, max_length=64)
 
 
@@ -131,27 +132,23 @@ async def create_project(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: IetfIdempotency,
-) -> Response:
+) -> ProjectEnvelope:
     """Reserves ``max_moments`` posts' credits (402 ``INSUFFICIENT_CREDITS`` when short) and
     starts generation; unused credits are released when the project finishes."""
 
-    async def handle() -> ProjectEnvelope:
-        project = await projects.create_project(
-            session,
-            actor,
-            NewProject(
-                name=body.name,
-                source_text=body.source_text,
-                source_type=body.source_type,
-                max_moments=body.max_moments,
-                persona_id=body.persona_id,
-            ),
-            settings=services.settings,
-        )
-        return ProjectEnvelope(project=project_out(project))
-
-    return await idempotency.run(handle, status_code=status.HTTP_202_ACCEPTED)
+    project = await projects.create_project(
+        session,
+        actor,
+        NewProject(
+            name=body.name,
+            source_text=body.source_text,
+            source_type=body.source_type,
+            max_moments=body.max_moments,
+            persona_id=body.persona_id,
+        ),
+        settings=services.settings,
+    )
+    return ProjectEnvelope(project=project_out(project))
 
 
 class UploadFields(BaseModel):
@@ -159,7 +156,7 @@ class UploadFields(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     source_type: SourceType = SourceType.TRANSCRIPT
-    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1)
+    max_moments: int = Field(default=DEFAULT_MOMENTS, ge=1, le=MAX_INTEGER_COLUMN)
     persona_id: str | None = Field(default=None, max_length=64)
 
 

@@ -104,5 +104,6 @@ async def update_ai_settings(
         api_key=body.apiKey,
         base_url=str(body.baseUrl) if body.baseUrl else None,
         enabled=body.enabled,
+        allow_loopback=services.settings.http.allow_loopback_urls,
     )
     return await ai_status(actor, session, services)

@@ -6,12 +6,10 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -165,32 +163,28 @@ async def submit(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: IetfIdempotency,
-) -> Response:
+) -> Submitted:
     """Reserves ``totalPosts * creditsPerPost`` credits and queues the job (402
     ``INSUFFICIENT_CREDITS`` with ``required``/``available`` when short)."""
 
-    async def handle() -> Submitted:
-        job = await bulk.submit(
-            session,
-            actor,
-            BulkRequest(
-                account_id=body.accountId,
-                platform=body.platform,
-                scheduled_dates=list(body.scheduledDates),
-                total_posts=body.totalPosts,
-                persona_id=body.personaId,
-                topic_hint=body.topicHint,
-                generate_images=body.generateImages,
-                credits_per_post=body.creditsPerPost,
-            ),
-            settings=services.settings,
-        )
-        return Submitted(
-            jobId=job.id, status=job.status, message="Bulk generation job created successfully"
-        )
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    job = await bulk.submit(
+        session,
+        actor,
+        BulkRequest(
+            account_id=body.accountId,
+            platform=body.platform,
+            scheduled_dates=list(body.scheduledDates),
+            total_posts=body.totalPosts,
+            persona_id=body.personaId,
+            topic_hint=body.topicHint,
+            generate_images=body.generateImages,
+            credits_per_post=body.creditsPerPost,
+        ),
+        settings=services.settings,
+    )
+    return Submitted(
+        jobId=job.id, status=job.status, message="Bulk generation job created successfully"
+    )
 
 
 @router.get("", response_model=JobList)

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, SessionDep
-from postwright.api.idempotency import IetfIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -156,15 +154,10 @@ async def list_personas(actor: ActorDep, session: SessionDep) -> PersonaList:
     responses=error_responses(PaymentRequired, Conflict, UnprocessableEntity),
 )
 async def create_persona(
-    body: CreatePersona, actor: ActorDep, session: SessionDep, idempotency: IetfIdempotency
-) -> Response:
-    async def handle() -> PersonaEnvelope:
-        persona = await personas.create_persona(
-            session, actor, name=body.name, **body.domain_fields()
-        )
-        return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    body: CreatePersona, actor: ActorDep, session: SessionDep
+) -> PersonaEnvelope:
+    persona = await personas.create_persona(session, actor, name=body.name, **body.domain_fields())
+    return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
 
 
 @router.get("/{persona_id}", response_model=PersonaEnvelope, responses=error_responses(NotFound))
@@ -182,15 +175,11 @@ async def update_persona(
     body: UpdatePersona,
     actor: ActorDep,
     session: SessionDep,
-    idempotency: IetfIdempotency,
-) -> Response:
-    async def handle() -> PersonaEnvelope:
-        persona = await personas.update_persona(
-            session, actor, persona_id, name=body.name, **body.domain_fields()
-        )
-        return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
-
-    return await idempotency.run(handle)
+) -> PersonaEnvelope:
+    persona = await personas.update_persona(
+        session, actor, persona_id, name=body.name, **body.domain_fields()
+    )
+    return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
 
 
 @router.delete(

@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, AdminDep, SessionDep
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -17,6 +16,7 @@ from postwright.core.errors import (
     ValidationFailed,
     error_responses,
 )
+from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.models import Plan
 
@@ -77,14 +77,17 @@ class CreatePlanBody(BaseModel):
     currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
     interval: str = Field(default="month", pattern=r"^(month|year)$")
     features: list[str] = Field(default_factory=list, max_length=50)
-    postGenerationLimit: int = Field(ge=0)
-    ideaGenerationLimit: int = Field(ge=0)
-    personaLimit: int = Field(ge=0)
-    imageCreationLimit: int = Field(ge=0)
+    postGenerationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    ideaGenerationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    personaLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
+    imageCreationLimit: int = Field(ge=0, le=MAX_INTEGER_COLUMN)
     commentGenerationLimit: int | None = Field(
-        default=None, ge=0, description="Defaults to twice postGenerationLimit"
+        default=None,
+        ge=0,
+        le=MAX_INTEGER_COLUMN,
+        description="Defaults to twice postGenerationLimit (at most the maximum)",
     )
-    monthlyCredits: int = Field(default=0, ge=0)
+    monthlyCredits: int = Field(default=0, ge=0, le=MAX_INTEGER_COLUMN)
     aiAccess: bool = True
 
 
@@ -162,18 +165,13 @@ async def get_subscription(actor: ActorDep, session: SessionDep) -> Subscription
     response_model=CancelOut,
     responses=error_responses(NotFound, Conflict),
 )
-async def cancel_subscription(
-    actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
-    async def handle() -> CancelOut:
-        subscription = await billing.cancel_subscription(session, actor)
-        return CancelOut(
-            success=True,
-            message="Subscription will be cancelled at the end of the current period",
-            cancelAt=isoformat_z(subscription.current_period_end),
-        )
-
-    return await idempotency.run(handle)
+async def cancel_subscription(actor: ActorDep, session: SessionDep) -> CancelOut:
+    subscription = await billing.cancel_subscription(session, actor)
+    return CancelOut(
+        success=True,
+        message="Subscription will be cancelled at the end of the current period",
+        cancelAt=isoformat_z(subscription.current_period_end),
+    )
 
 
 @router.post(
@@ -181,21 +179,16 @@ async def cancel_subscription(
     response_model=RenewOut,
     responses=error_responses(ValidationFailed, Conflict),
 )
-async def renew_free(
-    actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
-    async def handle() -> RenewOut:
-        subscription = await billing.renew_free(session, actor)
-        return RenewOut(
-            success=True,
-            subscription=RenewedSubscription(
-                id=subscription.id,
-                status=subscription.status,
-                currentPeriodEnd=isoformat_z(subscription.current_period_end),
-            ),
-        )
-
-    return await idempotency.run(handle)
+async def renew_free(actor: ActorDep, session: SessionDep) -> RenewOut:
+    subscription = await billing.renew_free(session, actor)
+    return RenewOut(
+        success=True,
+        subscription=RenewedSubscription(
+            id=subscription.id,
+            status=subscription.status,
+            currentPeriodEnd=isoformat_z(subscription.current_period_end),
+        ),
+    )
 
 
 @router.get("/plans", response_model=list[PlanOut], responses=error_responses())
@@ -214,34 +207,29 @@ async def get_plan(plan_id: str, _: ActorDep, session: SessionDep) -> PlanOut:
     response_model=CreatedPlan,
     responses=error_responses(ValidationFailed, Forbidden, Conflict),
 )
-async def create_plan(
-    body: CreatePlanBody, admin: AdminDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
+async def create_plan(body: CreatePlanBody, admin: AdminDep, session: SessionDep) -> CreatedPlan:
     """Platform admins only (403 otherwise)."""
 
-    async def handle() -> CreatedPlan:
-        plan = await billing.create_plan(
-            session,
-            admin,
-            billing.PlanSpec(
-                name=body.name,
-                description=body.description,
-                price_cents=round(body.price * 100),
-                currency=body.currency,
-                interval=body.interval,
-                features=body.features,
-                post_generation_limit=body.postGenerationLimit,
-                idea_generation_limit=body.ideaGenerationLimit,
-                persona_limit=body.personaLimit,
-                image_creation_limit=body.imageCreationLimit,
-                comment_generation_limit=body.commentGenerationLimit,
-                monthly_credits=body.monthlyCredits,
-                ai_access=body.aiAccess,
-            ),
-        )
-        return CreatedPlan(id=plan.id, name=plan.name, createdAt=isoformat_z(plan.created_at))
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    plan = await billing.create_plan(
+        session,
+        admin,
+        billing.PlanSpec(
+            name=body.name,
+            description=body.description,
+            price_cents=round(body.price * 100),
+            currency=body.currency,
+            interval=body.interval,
+            features=body.features,
+            post_generation_limit=body.postGenerationLimit,
+            idea_generation_limit=body.ideaGenerationLimit,
+            persona_limit=body.personaLimit,
+            image_creation_limit=body.imageCreationLimit,
+            comment_generation_limit=body.commentGenerationLimit,
+            monthly_credits=body.monthlyCredits,
+            ai_access=body.aiAccess,
+        ),
+    )
+    return CreatedPlan(id=plan.id, name=plan.name, createdAt=isoformat_z(plan.created_at))
 
 
 @router.get("/usage/quotas", response_model=dict[str, QuotaOut], responses=error_responses())

@@ -6,11 +6,9 @@ from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, Forbidden, NotFound, PaymentRequired, error_responses
 from postwright.core.pagination import MAX_PAGE
@@ -142,32 +140,28 @@ async def generate_comment(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> GeneratedLinkedin | GeneratedReply:
     """One ``comment_generation`` unit. LinkedIn comments are saved to the comment list and
     answered as ``{quote, profileUrl}``; an X reply is answered as a string."""
     request = body.request()
 
-    async def handle() -> GeneratedLinkedin | GeneratedReply:
-        done = await comments.generate_comment(
-            session, actor, request, settings=services.settings, secrets=services.secrets
-        )
-        quote = done.comments[0].quote
-        if request.platform == "x":
-            return GeneratedReply(
-                comment=quote,
-                message="Reply generated",
-                generationTime=done.seconds,
-                platform="x",
-            )
-        return GeneratedLinkedin(
-            comment=LinkedinComment(quote=quote, profileUrl=request.author_url),
-            message="Comment generated and saved",
+    done = await comments.generate_comment(
+        session, actor, request, settings=services.settings, secrets=services.secrets
+    )
+    quote = done.comments[0].quote
+    if request.platform == "x":
+        return GeneratedReply(
+            comment=quote,
+            message="Reply generated",
             generationTime=done.seconds,
-            platform="linkedin",
+            platform="x",
         )
-
-    return await idempotency.run(handle)
+    return GeneratedLinkedin(
+        comment=LinkedinComment(quote=quote, profileUrl=request.author_url),
+        message="Comment generated and saved",
+        generationTime=done.seconds,
+        platform="linkedin",
+    )
 
 
 @router.post(
@@ -181,23 +175,19 @@ async def beast_mode(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> BeastModeOut:
     """Five varied comments for five ``comment_generation`` units (402 unless five are left)."""
     request = body.request()
 
-    async def handle() -> BeastModeOut:
-        done = await comments.beast_mode(
-            session, actor, request, settings=services.settings, secrets=services.secrets
-        )
-        return BeastModeOut(
-            comments=[BeastComment(quote=c.quote, type=c.type) for c in done.comments],
-            message="Beast mode comments generated",
-            generationTime=done.seconds,
-            platform=request.platform,
-        )
-
-    return await idempotency.run(handle)
+    done = await comments.beast_mode(
+        session, actor, request, settings=services.settings, secrets=services.secrets
+    )
+    return BeastModeOut(
+        comments=[BeastComment(quote=c.quote, type=c.type) for c in done.comments],
+        message="Beast mode comments generated",
+        generationTime=done.seconds,
+        platform=request.platform,
+    )
 
 
 @router.get("", response_model=CommentList, responses=error_responses())
@@ -236,28 +226,23 @@ async def list_comments(
     response_model=Created,
     responses=error_responses(Conflict),
 )
-async def create_comment(
-    body: CreateBody, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
-    async def handle() -> Created:
-        comment: Comment = await comments.create_comment(
-            session,
-            actor,
-            first_name=body.firstName,
-            last_name=body.lastName,
-            title=body.title,
-            quote=body.quote,
-            image=body.image,
-        )
-        return Created(
-            id=comment.id,
-            firstName=comment.first_name,
-            lastName=comment.last_name,
-            quote=comment.quote,
-            createdAt=isoformat_z(comment.created_at),
-        )
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+async def create_comment(body: CreateBody, actor: ActorDep, session: SessionDep) -> Created:
+    comment: Comment = await comments.create_comment(
+        session,
+        actor,
+        first_name=body.firstName,
+        last_name=body.lastName,
+        title=body.title,
+        quote=body.quote,
+        image=body.image,
+    )
+    return Created(
+        id=comment.id,
+        firstName=comment.first_name,
+        lastName=comment.last_name,
+        quote=comment.quote,
+        createdAt=isoformat_z(comment.created_at),
+    )
 
 
 @router.delete(
@@ -265,13 +250,8 @@ async def create_comment(
     response_model=Deleted,
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_comment(
-    comment_id: str, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
+async def delete_comment(comment_id: str, actor: ActorDep, session: SessionDep) -> Deleted:
     """Soft delete by the comment's owner."""
 
-    async def handle() -> Deleted:
-        comment = await comments.delete_comment(session, actor, comment_id)
-        return Deleted(success=True, deletedAt=isoformat_z(comment.deleted_at))
-
-    return await idempotency.run(handle)
+    comment = await comments.delete_comment(session, actor, comment_id)
+    return Deleted(success=True, deletedAt=isoformat_z(comment.deleted_at))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, NotFound, PaymentRequired, error_responses
 from postwright.domain.content import ideas
@@ -87,34 +85,30 @@ async def generate_ideas(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> IdeaRunOut:
     """Consumes one ``idea_generation`` unit per idea generated."""
 
-    async def handle() -> IdeaRunOut:
-        run = await ideas.generate_ideas(
-            session,
-            actor,
-            settings=services.settings,
-            secrets=services.secrets,
-            prompt=body.prompt,
-            thread_id=body.threadId,
-        )
-        thread, answer = run.thread, run.response_message
-        return IdeaRunOut(
-            thread=ThreadOut(
-                id=thread.id,
-                title=thread.title,
-                type=str(thread.type),
-                createdAt=isoformat_z(thread.created_at),
-            ),
-            promptMessage=_message(run.prompt_message),
-            responseMessage=ResponseMessage(
-                **_message(answer).model_dump(), contentIdeas=[idea_out(i) for i in run.ideas]
-            ),
-        )
-
-    return await idempotency.run(handle)
+    run = await ideas.generate_ideas(
+        session,
+        actor,
+        settings=services.settings,
+        secrets=services.secrets,
+        prompt=body.prompt,
+        thread_id=body.threadId,
+    )
+    thread, answer = run.thread, run.response_message
+    return IdeaRunOut(
+        thread=ThreadOut(
+            id=thread.id,
+            title=thread.title,
+            type=str(thread.type),
+            createdAt=isoformat_z(thread.created_at),
+        ),
+        promptMessage=_message(run.prompt_message),
+        responseMessage=ResponseMessage(
+            **_message(answer).model_dump(), contentIdeas=[idea_out(i) for i in run.ideas]
+        ),
+    )
 
 
 @router.get("", response_model=list[IdeaListItem], responses=error_responses())

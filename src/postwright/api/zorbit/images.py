@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, Forbidden, NotFound, PaymentRequired, error_responses
 from postwright.domain.media import assets, generate
@@ -54,24 +53,20 @@ async def generate_image(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> GeneratedImageOut:
     """Consumes one ``image_creation`` quota unit. With ``postId`` the image is attached to
     the post; without ``customPrompt`` the prompt is built from the post's content."""
 
-    async def handle() -> GeneratedImageOut:
-        signed = await generate.generate_now(
-            session,
-            actor,
-            storage_for(services.settings, services.clock),
-            services.settings,
-            post_content=body.postContent,
-            post_id=body.postId,
-            custom_prompt=body.customPrompt,
-        )
-        return GeneratedImageOut(success=True, imageUrl=signed.url, imageKey=signed.key)
-
-    return await idempotency.run(handle)
+    signed = await generate.generate_now(
+        session,
+        actor,
+        storage_for(services.settings, services.clock),
+        services.settings,
+        post_content=body.postContent,
+        post_id=body.postId,
+        custom_prompt=body.customPrompt,
+    )
+    return GeneratedImageOut(success=True, imageUrl=signed.url, imageKey=signed.key)
 
 
 @router.get(

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -169,17 +167,12 @@ async def dropdown(actor: ActorDep, session: SessionDep) -> list[DropdownItem]:
     openapi_extra=rate_limited("persona-create", "50/hour"),
 )
 async def create_persona(
-    body: CreatePersonaBody, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
+    body: CreatePersonaBody, actor: ActorDep, session: SessionDep
+) -> PersonaCreated:
     """Consumes one unit of the ``personas`` quota."""
 
-    async def handle() -> PersonaCreated:
-        persona = await personas.create_persona(
-            session, actor, name=body.name, **body.domain_fields()
-        )
-        return PersonaCreated(id=persona.id, name=persona.name, createdAt=_time(persona.created_at))
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    persona = await personas.create_persona(session, actor, name=body.name, **body.domain_fields())
+    return PersonaCreated(id=persona.id, name=persona.name, createdAt=_time(persona.created_at))
 
 
 @router.post(
@@ -194,20 +187,16 @@ async def generate_persona(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> GeneratedPersona:
     """Writes a persona from a description with the AI engine; consumes one ``personas`` unit."""
 
-    async def handle() -> GeneratedPersona:
-        persona = await personas.generate_persona(
-            session, actor, settings=services.settings, description=body.prompt
-        )
-        out = persona_out(personas.view_of(persona))
-        return GeneratedPersona(
-            **out.model_dump(exclude={"customHashtag", "fixCta", "isSystem", "updatedAt"})
-        )
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+    persona = await personas.generate_persona(
+        session, actor, settings=services.settings, description=body.prompt
+    )
+    out = persona_out(personas.view_of(persona))
+    return GeneratedPersona(
+        **out.model_dump(exclude={"customHashtag", "fixCta", "isSystem", "updatedAt"})
+    )
 
 
 @router.get("/{persona_id}", response_model=PersonaOut, responses=error_responses(NotFound))
@@ -225,15 +214,11 @@ async def update_persona(
     body: UpdatePersonaBody,
     actor: ActorDep,
     session: SessionDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
-    async def handle() -> PersonaUpdated:
-        persona = await personas.update_persona(
-            session, actor, persona_id, name=body.name, **body.domain_fields()
-        )
-        return PersonaUpdated(id=persona.id, name=persona.name, updatedAt=_time(persona.updated_at))
-
-    return await idempotency.run(handle)
+) -> PersonaUpdated:
+    persona = await personas.update_persona(
+        session, actor, persona_id, name=body.name, **body.domain_fields()
+    )
+    return PersonaUpdated(id=persona.id, name=persona.name, updatedAt=_time(persona.updated_at))
 
 
 @router.delete(
@@ -241,13 +226,8 @@ async def update_persona(
     response_model=PersonaDeleted,
     responses=error_responses(NotFound, Forbidden, Conflict),
 )
-async def delete_persona(
-    persona_id: str, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
+async def delete_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> PersonaDeleted:
     """Soft delete (restorable for 30 days); gives the ``personas`` quota unit back."""
 
-    async def handle() -> PersonaDeleted:
-        persona = await personas.delete_persona(session, actor, persona_id)
-        return PersonaDeleted(success=True, deletedAt=_time(persona.deleted_at))
-
-    return await idempotency.run(handle)
+    persona = await personas.delete_persona(session, actor, persona_id)
+    return PersonaDeleted(success=True, deletedAt=_time(persona.deleted_at))

@@ -7,11 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -237,52 +235,48 @@ async def generate_posts(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> GenerateOut:
     """Writes post variants in a thread (its last 10 messages are context; ``selectedPosts``
     are style examples). Consumes one ``post_generation`` unit per post generated; a
     variant that failed is left out and ``partialSuccess`` is true."""
 
-    async def handle() -> GenerateOut:
-        done = await post_generation.generate_posts(
-            session,
-            actor,
-            post_generation.PostRequest(
-                prompt=body.prompt,
-                persona_id=body.personaId,
-                selected_post_ids=body.selectedPosts,
-                thread_id=body.threadId,
-                is_first_message=body.isFirstMessage,
-                content_length=body.contentLength,
-            ),
-            settings=services.settings,
-            secrets=services.secrets,
-        )
-        persona = done.persona
-        return GenerateOut(
-            posts=[
-                GeneratedPostOut(
-                    id=p.id,
-                    content=GeneratedContent(text=p.content),
-                    timestamp=isoformat_z(p.created_at),
-                    personaId=p.persona_id,
-                    contentLength=p.content_length,
-                )
-                for p in done.posts
-            ],
-            partialSuccess=done.partial_success,
-            totalRequested=done.requested,
-            totalGenerated=len(done.posts),
-            personaUsed=(
-                PersonaUsed(id=persona.id, name=persona.name, isSystem=persona.is_system)
-                if persona
-                else None
-            ),
-            threadId=done.thread.id,
-            generationTime=done.seconds,
-        )
-
-    return await idempotency.run(handle)
+    done = await post_generation.generate_posts(
+        session,
+        actor,
+        post_generation.PostRequest(
+            prompt=body.prompt,
+            persona_id=body.personaId,
+            selected_post_ids=body.selectedPosts,
+            thread_id=body.threadId,
+            is_first_message=body.isFirstMessage,
+            content_length=body.contentLength,
+        ),
+        settings=services.settings,
+        secrets=services.secrets,
+    )
+    persona = done.persona
+    return GenerateOut(
+        posts=[
+            GeneratedPostOut(
+                id=p.id,
+                content=GeneratedContent(text=p.content),
+                timestamp=isoformat_z(p.created_at),
+                personaId=p.persona_id,
+                contentLength=p.content_length,
+            )
+            for p in done.posts
+        ],
+        partialSuccess=done.partial_success,
+        totalRequested=done.requested,
+        totalGenerated=len(done.posts),
+        personaUsed=(
+            PersonaUsed(id=persona.id, name=persona.name, isSystem=persona.is_system)
+            if persona
+            else None
+        ),
+        threadId=done.thread.id,
+        generationTime=done.seconds,
+    )
 
 
 @router.get("", response_model=PostList, responses=error_responses())
@@ -334,28 +328,24 @@ async def create_post(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
-    async def handle() -> Created:
-        post = await posts.create_post(
-            session,
-            actor,
-            storage=storage_for(services.settings, services.clock),
-            content=body.content,
-            type=body.type,
-            persona_id=body.personaId,
-            is_saved=body.isSaved,
-            image=parse_data_uri(body.image) if body.image else None,
-        )
-        return Created(
-            id=post.id,
-            content=post.content,
-            type=post.type,
-            userId=post.user_id,
-            createdAt=isoformat_z(post.created_at),
-        )
-
-    return await idempotency.run(handle, status_code=status.HTTP_201_CREATED)
+) -> Created:
+    post = await posts.create_post(
+        session,
+        actor,
+        storage=storage_for(services.settings, services.clock),
+        content=body.content,
+        type=body.type,
+        persona_id=body.personaId,
+        is_saved=body.isSaved,
+        image=parse_data_uri(body.image) if body.image else None,
+    )
+    return Created(
+        id=post.id,
+        content=post.content,
+        type=post.type,
+        userId=post.user_id,
+        createdAt=isoformat_z(post.created_at),
+    )
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=error_responses(NotFound))
@@ -376,21 +366,17 @@ async def update_post(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> Updated:
     """Only the post's owner (403 otherwise). Liking clears a dislike and vice versa."""
 
-    async def handle() -> Updated:
-        post = await posts.update_post(
-            session,
-            actor,
-            post_id,
-            body.changes(),
-            storage=storage_for(services.settings, services.clock),
-        )
-        return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
-
-    return await idempotency.run(handle)
+    post = await posts.update_post(
+        session,
+        actor,
+        post_id,
+        body.changes(),
+        storage=storage_for(services.settings, services.clock),
+    )
+    return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
 
 
 @router.delete(
@@ -398,13 +384,8 @@ async def update_post(
     response_model=Deleted,
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_post(
-    post_id: str, actor: ActorDep, session: SessionDep, idempotency: ZorbitIdempotency
-) -> Response:
+async def delete_post(post_id: str, actor: ActorDep, session: SessionDep) -> Deleted:
     """Soft delete by the post's owner; restorable for 30 days."""
 
-    async def handle() -> Deleted:
-        post = await posts.delete_post(session, actor, post_id)
-        return Deleted(success=True, deletedAt=isoformat_z(post.deleted_at))
-
-    return await idempotency.run(handle)
+    post = await posts.delete_post(session, actor, post_id)
+    return Deleted(success=True, deletedAt=isoformat_z(post.deleted_at))

@@ -6,11 +6,9 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -121,14 +119,8 @@ async def share_linkedin(
     actor: ActorDep,
     session: SessionDep,
     services: ServicesDep,
-    idempotency: ZorbitIdempotency,
-) -> Response:
+) -> Any:
     """Publish one of your posts to your workspace's default LinkedIn account now."""
 
-    async def handle() -> Any:
-        outcome = await sharing.share_now(session, services, actor, body.postId)
-        return ShareOut(
-            success=True, shareUrl=outcome.url, sharedAt=isoformat_z(outcome.published_at)
-        )
-
-    return await idempotency.run(handle)
+    outcome = await sharing.share_now(session, services, actor, body.postId)
+    return ShareOut(success=True, shareUrl=outcome.url, sharedAt=isoformat_z(outcome.published_at))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import CtxDep
-from postwright.api.idempotency import ZorbitIdempotency
 from postwright.core.errors import (
     Conflict,
     Forbidden,
@@ -72,16 +70,9 @@ async def get_user(ctx: CtxDep) -> UserProfile:
     response_model=UpdatedUser,
     responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict),
 )
-async def update_user(
-    body: UpdateUserBody, ctx: CtxDep, idempotency: ZorbitIdempotency
-) -> Response:
+async def update_user(body: UpdateUserBody, ctx: CtxDep) -> UpdatedUser:
     """``imageKey`` must name an image of this workspace (``/upload-image``, a generated
     image): 403 for another workspace's key, 404 for none such; ``imageUrl`` then shows it."""
 
-    async def handle() -> UpdatedUser:
-        user = await profile.update_profile(
-            ctx, name=body.name, image_key=body.imageKey, bio=body.bio
-        )
-        return UpdatedUser(**(await _profile(ctx, user)).model_dump(exclude={"bio"}))
-
-    return await idempotency.run(handle)
+    user = await profile.update_profile(ctx, name=body.name, image_key=body.imageKey, bio=body.bio)
+    return UpdatedUser(**(await _profile(ctx, user)).model_dump(exclude={"bio"}))

@@ -15,7 +15,7 @@ import httpx
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from postwright.core.errors import ValidationFailed
-from postwright.core.outbound import ensure_public_url
+from postwright.core.outbound import ensure_public_url, pinned_client
 
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 15.0
@@ -40,7 +40,7 @@ async def fetch_avatar(url: str, *, allow_loopback: bool) -> bytes:
         raise AvatarUnavailable(f"The avatar URL was refused: {exc.message}") from exc
     try:
         async with (
-            httpx.AsyncClient(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False) as http,
+            pinned_client(allow_loopback=allow_loopback, timeout=FETCH_TIMEOUT_SECONDS) as http,
             http.stream("GET", url) as response,
         ):
             if response.status_code != 200:

@@ -1,11 +1,10 @@
 """adcopy: projects and products, ad copy (synchronous), static ads and videos (jobs).
 
-``idempotencyKey`` (per user, workspace and endpoint): a job already holding the key is
-returned instead of a new one (``status: "reused"``, nothing charged). The document promises
-this for non-terminal jobs; a job *completed* within the idempotency window
-(``POSTWRIGHT_IDEMPOTENCY_TTL_HOURS``) is returned too, so a client retrying after a lost
-response is never charged twice. Failed, canceled and expired jobs were refunded and give
-their key up for a new try, as does a completed job older than the window.
+``idempotencyKey`` (per user, workspace and endpoint): as the document says, a
+*non-terminal* job holding the key is returned instead of a new one (``status: "reused"``,
+nothing charged). A finished job (completed, failed, canceled, expired) gives its key up, so
+a client sending its session id as the key gets fresh copy each time. Exact replay of a
+lost response is the ``Idempotency-Key`` header's job (``api.idempotency``).
 
 Static ads and videos are charged when submitted and refunded when they fail, expire or are
 canceled (``lifecycle``); the workflow that renders them is in ``workflow``.
@@ -141,12 +140,9 @@ async def _product(
 
 
 async def _reusable(
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    job_type: AdJobType,
-    key: str | None,
+    session: AsyncSession, actor: Actor, job_type: AdJobType, key: str | None
 ) -> AdJob | None:
+    """The non-terminal job holding ``key``; a finished one gives the key up."""
     if key is None:
         return None
     job = await session.scalar(
@@ -161,10 +157,7 @@ async def _reusable(
     )
     if job is None:
         return None
-    status = AdJobStatus(job.status)
-    window = timedelta(hours=settings.idempotency_ttl_hours)
-    stale = status == AdJobStatus.COMPLETED and job.created_at + window <= actor.now()
-    if status.refunded or stale:
+    if AdJobStatus(job.status).terminal:
         job.idempotency_key = None
         await session.flush()
         return None
@@ -206,7 +199,7 @@ async def generate_copy(
     idempotency_key: str | None,
 ) -> Submitted:
     """Five copy variants, synchronously; 1 credit."""
-    if existing := await _reusable(session, actor, settings, AdJobType.COPY, idempotency_key):
+    if existing := await _reusable(session, actor, AdJobType.COPY, idempotency_key):
         return await _reused(session, actor, existing)
     _, product = await _product(session, actor, project_id, product_id)
     task = AdCopyTask(
@@ -255,7 +248,7 @@ async def submit_media_job(
     idempotency_key: str | None,
 ) -> Submitted:
     """A static ad (3 credits) or a video (40 credits): charged now, refunded if it fails."""
-    if existing := await _reusable(session, actor, settings, job_type, idempotency_key):
+    if existing := await _reusable(session, actor, job_type, idempotency_key):
         return await _reused(session, actor, existing)
     await _product(session, actor, project_id, product_id)
     if avatar_url := params.get("avatarUrl"):
@@ -279,7 +272,7 @@ async def submit_media_job(
     )
     if await _insert(session, actor, job) is None:
         # A concurrent request with the same key committed first: answer with its job.
-        if existing := await _reusable(session, actor, settings, job_type, idempotency_key):
+        if existing := await _reusable(session, actor, job_type, idempotency_key):
             return await _reused(session, actor, existing)
         raise Conflict("A request with this idempotencyKey is already being processed")
     amount = price(settings.billing.costs, JOB_COSTS[job_type])

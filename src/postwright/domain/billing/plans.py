@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
+from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.models import FREE_PLAN_ID, Plan
 
@@ -81,7 +82,9 @@ async def create_plan(session: AsyncSession, actor: Actor, spec: PlanSpec) -> Pl
         persona_limit=spec.persona_limit,
         image_creation_limit=spec.image_creation_limit,
         comment_generation_limit=(
-            comment_limit if comment_limit is not None else 2 * spec.post_generation_limit
+            comment_limit
+            if comment_limit is not None
+            else min(2 * spec.post_generation_limit, MAX_INTEGER_COLUMN)
         ),
         monthly_credits=spec.monthly_credits,
         ai_access=spec.ai_access,

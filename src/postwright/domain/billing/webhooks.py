@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,9 @@ from postwright.domain.billing.subscriptions import activate_subscription, mark_
 DODOPAYMENTS = "dodopayments"
 CLERK = "clerk"
 DEFAULT_TOLERANCE = timedelta(minutes=5)
+UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+# Credits land in an Integer column (32-bit on PostgreSQL).
+MAX_CREDITS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,11 @@ def sign_dodopayments(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _check_timestamp(timestamp: str | None, now: datetime, tolerance: timedelta) -> None:
-    try:
-        sent = float(timestamp or "")
-    except ValueError:
-        raise Unauthorized("Invalid webhook timestamp") from None
-    if abs(now.timestamp() - sent) > tolerance.total_seconds():
+    # Whole Unix seconds only: float() would take "nan" and "inf", which compare false
+    # against any window and so would pass it.
+    if timestamp is None or not UNIX_SECONDS.fullmatch(timestamp):
+        raise Unauthorized("Invalid webhook timestamp")
+    if abs(now.timestamp() - int(timestamp)) > tolerance.total_seconds():
         raise Unauthorized("Webhook timestamp is outside the allowed tolerance")
 
 
@@ -166,6 +170,8 @@ def _positive_int(value: Any, field: str) -> int | None:
         raise ValidationFailed(f"{field} must be an integer") from None
     if number <= 0 or str(number) != str(value).strip():
         raise ValidationFailed(f"{field} must be a positive integer")
+    if number > MAX_CREDITS:
+        raise ValidationFailed(f"{field} must be at most {MAX_CREDITS}")
     return number
 
 

@@ -32,6 +32,8 @@ from postwright.domain.content.models import Post, PostSource, PublishState, Rev
 from postwright.domain.generation.platforms import get_platform
 
 MAX_IMPORT_ROWS = 1000
+# A post is a flat object inside an array (inside an object): anything deeper is not a post.
+MAX_JSON_DEPTH = 16
 MAX_EXPORT_ROWS = 10_000
 EXPORT_COLUMNS = (
     "id",
@@ -104,11 +106,22 @@ def parse_json(data: bytes) -> list[dict[str, Any]]:
     """A JSON array of posts, or ``{"posts": [...]}``."""
     try:
         document = json.loads(data)
+    except RecursionError:
+        # A body nested deeper than the parser's stack: refused, not a 500.
+        raise ValidationFailed(
+            "Request body is nested too deeply",
+            details=[{"row": 0, "field": "body", "message": "nesting too deep"}],
+        ) from None
     except ValueError as exc:
         raise ValidationFailed(
             "Request body is not valid JSON",
             details=[{"row": 0, "field": "body", "message": str(exc)}],
         ) from exc
+    if _depth(document) > MAX_JSON_DEPTH:
+        raise ValidationFailed(
+            f"Request body is nested more than {MAX_JSON_DEPTH} levels deep",
+            details=[{"row": 0, "field": "body", "message": "nesting too deep"}],
+        )
     if isinstance(document, dict):
         document = document.get("posts")
     if not isinstance(document, list):
@@ -122,6 +135,20 @@ def parse_json(data: bytes) -> list[dict[str, Any]]:
         else {"__invalid__": item}
         for item in document
     ]
+
+
+def _depth(document: Any) -> int:
+    """How deeply ``document`` nests, walked without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level)
+            if level <= MAX_JSON_DEPTH:
+                stack.extend((item, level + 1) for item in value)
+    return deepest
 
 
 def _snake(key: str) -> str:

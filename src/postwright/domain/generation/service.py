@@ -15,6 +15,7 @@ from typing import Generic
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.ids import new_id
+from postwright.core.outbound import ensure_public_url
 from postwright.core.security import SecretBox
 from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
@@ -237,10 +238,14 @@ async def set_ai_config(
     api_key: str | None,
     base_url: str | None,
     enabled: bool,
+    allow_loopback: bool = False,
 ) -> WorkspaceAiConfig:
-    """Store the workspace's own model/key (the key encrypted at rest)."""
+    """Store the workspace's own model/key (the key encrypted at rest). A base URL is the
+    workspace's, not the operator's: it must not point inside our network (400)."""
     if model:
         split_model(model)  # refuses an unknown provider prefix with a 400
+    if base_url:
+        await ensure_public_url(base_url, allow_loopback=allow_loopback, field="baseUrl")
     now = actor.now()
     config = await get_ai_config(session, actor)
     if config is None:
@@ -264,6 +269,11 @@ async def workspace_engine(
     if config is None or not config.enabled:
         return engine_for(settings)
     key = secrets.decrypt(config.api_key_encrypted) if config.api_key_encrypted else None
+    if config.base_url:
+        # Checked again at call time: a name can resolve somewhere else since it was saved.
+        await ensure_public_url(
+            config.base_url, allow_loopback=settings.http.allow_loopback_urls, field="baseUrl"
+        )
     return engine_for(
         settings, LlmOverride(model=config.model, api_key=key, base_url=config.base_url)
     )

@@ -331,6 +331,10 @@ async def start_images(
             "prompt or caption is required",
             details=[{"field": "prompt", "message": "prompt or caption is required"}],
         )
+    if persona_id:
+        # Named by the caller, so it must exist in this workspace (404), unlike a post's
+        # persona that may have been deleted since.
+        await personas.workspace_view(session, acting.workspace_id, persona_id)
     request = await design_for(
         session,
         acting.workspace_id,

@@ -17,6 +17,7 @@ from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.content.models import Post, PostSource, PublishState
 from postwright.domain.generation.platforms import platform_key
+from postwright.domain.jobs import generations
 from postwright.domain.publishing import publisher, scheduling, workflow
 from postwright.domain.publishing.scheduling import ScheduledPublication
 
@@ -32,6 +33,9 @@ async def create_post(
 ) -> Post:
     if not content.strip():
         raise ValidationFailed("content must not be empty", details={"field": "content"})
+    if generation_id is not None:
+        # The generation must be this workspace's (404 otherwise, like any other reference).
+        await generations.get(session, actor, generation_id)
     now = actor.now()
     post = Post(
         id=new_id("post"),

@@ -24,7 +24,7 @@ from standardwebhooks import Webhook
 from postwright import __version__
 from postwright.core import jobs
 from postwright.core.ids import new_id
-from postwright.core.outbound import UnsafeUrl, ensure_public_url
+from postwright.core.outbound import UnsafeUrl, ensure_public_url, pinned_client
 from postwright.core.services import Services
 from postwright.core.settings import WebhookSettings
 from postwright.domain.webhooks.models import (
@@ -156,8 +156,9 @@ async def _send(services: Services, delivery_id: str, target: _Target) -> _Respo
     try:
         await ensure_public_url(target.url, allow_loopback=settings.http.allow_loopback_urls)
         async with (
-            httpx.AsyncClient(
-                timeout=settings.webhooks.timeout_seconds, follow_redirects=False
+            pinned_client(
+                allow_loopback=settings.http.allow_loopback_urls,
+                timeout=settings.webhooks.timeout_seconds,
             ) as client,
             client.stream("POST", target.url, content=content, headers=headers) as response,
         ):

@@ -250,9 +250,10 @@ class Runtime:
         store protocol as the HTTP layer): a replay returns the stored result, a concurrent
         duplicate waits for it, so nothing is done or charged twice."""
         settings = self.services.settings
+        workspace = caller.workspace_id or caller.identity.workspace_id
         outcome = await idempotency.claim_or_wait(
             self.services.db,
-            scope=f"{caller.workspace_id or caller.identity.workspace_id}:{caller.identity.user_id}",
+            scope=f"{workspace}:{caller.identity.user_id}",
             endpoint=f"mcp:{spec.name}",
             key=key,
             request_fingerprint=_fingerprint(spec.name, arguments),

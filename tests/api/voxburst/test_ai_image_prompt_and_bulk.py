@@ -114,7 +114,8 @@ async def test_bulk_enhancement_charges_only_the_items_enhanced(
     assert results[1]["error"]["code"] == "VALIDATION_ERROR"
     assert results[1]["enhanced"] is None
     assert [r["credits_used"] for r in results] == [1, 0, 1]
-    assert results[0]["enhanced"] and results[2]["enhanced"]
+    assert results[0]["enhanced"]
+    assert results[2]["enhanced"]
     assert (body["enhancedCount"], body["failedCount"], body["credits_used"]) == (2, 1, 2)
     assert body["credits_remaining"] == before - 2
     assert await available(services, tenant) == before - 2

@@ -197,3 +197,41 @@ async def test_an_admin_restores_a_members_post_and_a_passed_schedule_becomes_a_
         assert post is not None
         assert post.deleted_at is None
         assert post.publish_state == PublishState.DRAFT
+
+
+async def test_restoring_a_persona_takes_its_quota_unit_again(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    tenant = await make_tenant(services)
+    h = tenant.headers
+    limit = (await client.get("/api/v1/usage/quotas", headers=h)).json()["personas"]["limit"]
+    binned = await _persona(client, tenant, "Binned")
+    await client.delete(f"/api/v1/persona/{binned}", headers=h)
+    for index in range(limit):
+        await _persona(client, tenant, f"P{index}")
+    refused = await client.post(f"/api/v1/trash/personas/{binned}/restore", headers=h)
+    assert_envelope(refused, 402, "QUOTA_EXHAUSTED")
+    still = (await client.get("/api/v1/trash?type=personas", headers=h)).json()["items"]
+    assert [i["id"] for i in still] == [binned]
+
+
+async def test_the_trash_list_stays_within_the_statement_budget(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    from sqlalchemy import event
+
+    from tests.api.test_request_path import StatementCounter
+
+    tenant = await make_tenant(services)
+    post_id = await _post(client, tenant, "counted")
+    await client.delete(f"/api/v1/post/{post_id}", headers=tenant.headers)
+    assert (await client.get("/api/v1/trash", headers=tenant.headers)).status_code == 200
+    await services.db.drain()
+    counter = StatementCounter()
+    event.listen(services.db.engine.sync_engine, "before_cursor_execute", counter)
+    try:
+        listed = await client.get("/api/v1/trash", headers=tenant.headers)
+    finally:
+        event.remove(services.db.engine.sync_engine, "before_cursor_execute", counter)
+    assert [i["id"] for i in listed.json()["items"]] == [post_id]
+    assert len(counter.statements) <= 3, counter.statements

@@ -199,3 +199,53 @@ async def test_bulk_enhancement_with_a_model_refuses_the_unusable_answer_alone(
                 2,
             )
             assert await available(services, tenant) == before - 2
+
+
+async def test_build_image_prompt_through_a_model_sends_persona_and_style_and_charges_once(
+    database_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    answer = {
+        "prompt": "Solar panels on a warehouse roof at dusk, warm light, editorial illustration.",
+        "negative_prompt": "text, watermark",
+    }
+    with FakeOpenAI(lambda body: Reply(arguments=answer)) as fake:
+        settings = make_settings(
+            database_url,
+            tmp_path,
+            llm=LlmSettings(
+                model="ollama:llama3.2", base_url=fake.base_url, api_key="sk-fake", max_retries=1
+            ),
+        )
+        app: FastAPI = create_app(settings, clock=clock)
+        async with app.router.lifespan_context(app):
+            services: Services = app.state.services
+            tenant = await make_tenant(services)
+            before = await available(services, tenant)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                response = await http.post(
+                    "/v1/ai/build-image-prompt",
+                    json={
+                        "content": POST,
+                        "style": "editorial illustration",
+                        "platform": "linkedin",
+                        "persona": {"name": "Green Ops", "voice": "calm, precise"},
+                    },
+                    headers=tenant.headers,
+                )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert body["prompt"] == answer["prompt"]
+            assert (body["negativePrompt"], body["aspectRatio"]) == ("text, watermark", "1:1")
+            assert (body["provider"], body["model"], body["credits_used"]) == (
+                "ollama",
+                "llama3.2",
+                1,
+            )
+            assert await available(services, tenant) == before - 1
+    [sent] = fake.bodies()
+    everything = " ".join(str(m.get("content") or "") for m in sent["messages"])
+    assert "Green Ops" in everything
+    assert "calm, precise" in everything
+    assert "Style: editorial illustration" in everything
+    assert "solar rooftop pilot" in everything

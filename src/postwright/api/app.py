@@ -22,6 +22,7 @@ from postwright.api.origin import RequestOriginMiddleware
 from postwright.api.platform import accounts as platform_accounts
 from postwright.api.platform import connected_accounts, outbox
 from postwright.api.platform import posts_io as platform_posts_io
+from postwright.api.platform import trash as platform_trash
 from postwright.api.platform import webhooks as platform_webhooks
 from postwright.api.powerpost import credits as powerpost_credits
 from postwright.api.powerpost import generations as powerpost_generations
@@ -98,6 +99,7 @@ ROUTERS = (
     sparkvox_images.router,
     powerpost_media.router,
     adcopy_routes.router,
+    platform_trash.router,
 )
 
 

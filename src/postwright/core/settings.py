@@ -94,6 +94,7 @@ class CreditCosts(BaseModel):
     build_image_prompt: int = Field(default=1, ge=0)
     hashtags: int = Field(default=1, ge=0)
     bulk_item: int = Field(default=1, ge=0)
+    bulk_enhance_item: int = Field(default=1, ge=0)
     best_time: int = Field(default=1, ge=0)
     thread: int = Field(default=2, ge=0)
     image: int = Field(default=5, ge=0)

@@ -12,8 +12,10 @@ from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.errors import InsufficientCredits, NotFound, error_responses
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.billing.service import Action
+from postwright.domain.generation import assist, bulk_enhance
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.errors import AiResponseIncomplete
+from postwright.domain.generation.image_prompts import aspect_ratio
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.prompts import persona_from_prompt, topic_from_prompt
 from postwright.domain.generation.tasks import EnhanceTask, HashtagTask, PostTask
@@ -72,6 +74,75 @@ class EnhanceContentBody(BaseModel):
 
 class EnhancedContent(BaseModel):
     enhanced: str
+    provider: str
+    model: str
+    credits_used: int
+    credits_remaining: int
+
+
+class BuildImagePromptBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    content: str = Field(min_length=1, max_length=10_000, description="The post to illustrate")
+    style: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Look of the image: photorealistic (default), illustration, minimal, 3d, "
+        "watercolor, cinematic, or any free-form style",
+    )
+    platform: str | None = Field(
+        default=None, max_length=40, description="Target platform: decides the aspect ratio"
+    )
+    personaId: str | None = Field(
+        default=None, max_length=64, description="A workspace persona (wins over `persona`)"
+    )
+    persona: PersonaContext | None = None
+
+
+class BuiltImagePrompt(BaseModel):
+    prompt: str = Field(description="Ready to send to an image model")
+    negativePrompt: str = Field(description="What the image must not contain")
+    aspectRatio: str = Field(description="The platform's best frame, e.g. 4:5")
+    provider: str
+    model: str
+    credits_used: int
+    credits_remaining: int
+
+
+class BulkEnhanceItemBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1, max_length=10_000)
+    tone: str | None = Field(default=None, max_length=200)
+    platform: str | None = Field(default=None, max_length=40)
+
+
+class BulkEnhanceBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[BulkEnhanceItemBody] = Field(min_length=1, max_length=bulk_enhance.MAX_ITEMS)
+    tone: str | None = Field(default=None, max_length=200, description="Default for every item")
+    platform: str | None = Field(default=None, max_length=40, description="Default for every item")
+    persona: PersonaContext | None = None
+
+
+class ItemErrorOut(BaseModel):
+    code: str
+    message: str
+
+
+class BulkEnhancedItem(BaseModel):
+    index: int = Field(description="Position of the item in the request")
+    status: str = Field(description="`enhanced` or `failed`")
+    enhanced: str | None = None
+    credits_used: int
+    error: ItemErrorOut | None = None
+
+
+class BulkEnhanced(BaseModel):
+    results: list[BulkEnhancedItem]
+    enhancedCount: int
+    failedCount: int
     provider: str
     model: str
     credits_used: int
@@ -226,6 +297,97 @@ async def enhance_content(
         enhanced=done.output.enhanced,
         provider=done.result.provider,
         model=done.result.model,
+        credits_used=done.credits_used,
+        credits_remaining=done.credits_remaining,
+    )
+
+
+def _persona(context: PersonaContext | None) -> PersonaProfile | None:
+    if context is None:
+        return None
+    return PersonaProfile(name=context.name, voice=context.voice or "", bio=context.bio or "")
+
+
+@router.post(
+    "/build-image-prompt",
+    response_model=BuiltImagePrompt,
+    responses=error_responses(AiSubscriptionRequired, AiResponseIncomplete, NotFound),
+    openapi_extra=AI,
+    summary="Build an image prompt from a post",
+)
+async def build_image_prompt(
+    body: BuildImagePromptBody, actor: ActorDep, session: SessionDep, services: ServicesDep
+) -> BuiltImagePrompt:
+    """1 credit: a ready image prompt (subject, scene, look, mood; no text in the image) from
+    the post's content, the persona (``personaId`` or an inline ``persona``) and ``style``.
+    Charged only when a prompt is returned."""
+    async with voxburst_credit_errors():
+        done = await assist.build_image_prompt(
+            session,
+            actor,
+            settings=services.settings,
+            content=body.content,
+            style=body.style,
+            platform=body.platform,
+            persona_id=body.personaId,
+            persona=_persona(body.persona),
+        )
+    return BuiltImagePrompt(
+        prompt=done.output.prompt,
+        negativePrompt=done.output.negative_prompt,
+        aspectRatio=aspect_ratio(body.platform),
+        provider=done.result.provider,
+        model=done.result.model,
+        credits_used=done.credits_used,
+        credits_remaining=done.credits_remaining,
+    )
+
+
+@router.post(
+    "/enhance-content/bulk",
+    response_model=BulkEnhanced,
+    responses=AI_ERRORS,
+    openapi_extra=AI,
+    summary="Enhance up to 50 texts, each on its own",
+)
+async def enhance_content_bulk(
+    body: BulkEnhanceBody, actor: ActorDep, session: SessionDep, services: ServicesDep
+) -> BulkEnhanced:
+    """Bulk enhancement: 1 credit per item enhanced, at most 50 items. The whole batch is
+    reserved up front (402 ``AI_SUBSCRIPTION`` when the balance cannot cover it, nothing
+    charged); then each item is enhanced or refused on its own — a refused item (unknown
+    platform, unusable model answer, provider failure) has ``status: "failed"`` and an
+    ``error`` and costs nothing. ``tone``/``platform``/``persona`` at the top apply to every
+    item; an item's own ``tone``/``platform`` win. ``results`` keep the request's order."""
+    persona = _persona(body.persona)
+    items = [
+        bulk_enhance.EnhanceItem(
+            text=item.text,
+            tone=item.tone or body.tone,
+            platform=item.platform or body.platform,
+            persona=persona,
+        )
+        for item in body.items
+    ]
+    async with voxburst_credit_errors():
+        done = await bulk_enhance.enhance_many(session, actor, items, settings=services.settings)
+    return BulkEnhanced(
+        results=[
+            BulkEnhancedItem(
+                index=o.index,
+                status="enhanced" if o.result is not None else "failed",
+                enhanced=o.result.output.enhanced if o.result is not None else None,
+                credits_used=o.credits_used,
+                error=ItemErrorOut(code=o.error.code, message=o.error.message)
+                if o.error is not None
+                else None,
+            )
+            for o in done.items
+        ],
+        enhancedCount=done.enhanced,
+        failedCount=len(done.items) - done.enhanced,
+        provider=done.provider,
+        model=done.model,
         credits_used=done.credits_used,
         credits_remaining=done.credits_remaining,
     )

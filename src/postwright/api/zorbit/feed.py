@@ -4,7 +4,7 @@ posts, and the history of what the feed produced."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.clock import isoformat_z
@@ -24,7 +24,9 @@ class FeedMetadata(BaseModel):
     sourceType: str
     sourceId: str
     contentLength: str | None
-    generatedWithWebSearch: bool
+    generatedWithWebSearch: bool = Field(
+        description="True when the model that wrote the post had a web-search tool"
+    )
 
 
 class FeedPost(BaseModel):
@@ -81,7 +83,9 @@ async def generate_feed(
     cursor: str | None = Query(default=None, max_length=64, description="A nextCursor"),
 ) -> FeedOut:
     """Generates ``limit`` posts (fewer when the quota has fewer left), one
-    ``post_generation`` unit each. Web search is never used (``generatedWithWebSearch``)."""
+    ``post_generation`` unit each. When the configured model offers a web-search tool
+    (OpenAI Responses, Anthropic, Google models) it is given to the model and
+    ``generatedWithWebSearch`` is true; the builtin engine and models without one: false."""
     # A GET that writes: it gets a write transaction of its own, not the request's read one.
     async with services.db.transaction() as session:
         page = await feed.generate_feed(

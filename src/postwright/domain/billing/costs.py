@@ -15,6 +15,8 @@ class Action(enum.StrEnum):
     BUILD_IMAGE_PROMPT = "build_image_prompt"
     HASHTAGS = "hashtags"
     BULK_ITEM = "bulk_item"
+    # voxburst "Bulk enhancement (per item in the batch)": charged per item enhanced.
+    BULK_ENHANCE_ITEM = "bulk_enhance_item"
     BEST_TIME = "best_time"
     THREAD = "thread"
     IMAGE = "image"

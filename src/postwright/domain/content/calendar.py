@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_
 
-from postwright.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from postwright.core.errors import Conflict, Forbidden, ValidationFailed
 from postwright.core.pagination import PageResult, paginate_page
 from postwright.core.softdelete import DEFAULT_RETENTION
 from postwright.core.tenancy import get_scoped, scoped
+from postwright.domain.content import trash
 from postwright.domain.content.models import Post, PublishState, ReviewStatus
 from postwright.domain.context import Ctx
 from postwright.domain.publishing import scheduling
@@ -177,15 +178,11 @@ async def delete_post(ctx: Ctx, post_id: str) -> Post:
 
 
 async def restore_post(ctx: Ctx, post_id: str) -> Post:
-    """Undo a delete within the retention window (410 after it). A restored post comes back
-    as a draft: its old schedule may have passed while it was deleted."""
-    post = await _changeable(ctx, post_id, include_deleted=True)
-    if post.deleted_at is None:
-        raise NotFound("Post not found among deleted posts")
-    post.restore(ctx.now(), DEFAULT_RETENTION)
-    post.updated_at = ctx.now()
-    await ctx.session.flush()
-    return post
+    """Undo a delete within the retention window: the trash's one rule (410 after it, 409
+    when the post is not deleted). A post whose schedule passed meanwhile comes back as a
+    draft."""
+    restored: Post = await trash.restore(ctx, trash.TrashType.POSTS, post_id)
+    return restored
 
 
 def retention_ends(post: Post) -> datetime | None:

@@ -3,7 +3,10 @@ personas, liked and saved posts — one ``post_generation`` unit per post.
 
 Sources are taken in a fixed rotation (kinds interleaved); each feed post records its place
 in it, so the next page (``cursor`` = the last feed post's id, or by default the user's latest
-feed post) continues with the next sources. No web search is used.
+feed post) continues with the next sources. When the configured model can search the web
+(``generation.web_search``: OpenAI Responses, Anthropic, Google), each post is written with the
+search tool offered and records ``generatedWithWebSearch: true``; the builtin engine and models
+without the tool write from the sources alone (false).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from postwright.domain.content.post_generation import VARIANT_FAILURES
 from postwright.domain.content.posts import new_post, zorbit_posts
 from postwright.domain.generation import service as generation
 from postwright.domain.generation import text as t
+from postwright.domain.generation import web_search
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.tasks import ContentLength, PostTask
 from postwright.domain.personas import service as personas
@@ -150,7 +154,7 @@ async def generate_feed(
         rotation = position + offset
         source = sources[rotation % len(sources)]
         length = LENGTHS[rotation % len(LENGTHS)]
-        text = await _generate_one(
+        written = await _generate_one(
             session,
             actor,
             source,
@@ -160,8 +164,9 @@ async def generate_feed(
             secrets=secrets,
             failures=failures,
         )
-        if text is None:
+        if written is None:
             continue
+        text, searching = written
         posts.append(
             new_post(
                 actor,
@@ -173,7 +178,7 @@ async def generate_feed(
                     "sourceType": source.kind,
                     "sourceId": source.id,
                     "rotation": rotation,
-                    "generatedWithWebSearch": False,
+                    "generatedWithWebSearch": searching,
                 },
             )
         )
@@ -195,7 +200,8 @@ async def _generate_one(
     settings: Settings,
     secrets: SecretBox,
     failures: list[AppError],
-) -> str | None:
+) -> tuple[str, bool] | None:
+    """The post's text, and whether the model had the web-search tool for it."""
     task = PostTask(
         persona=source.persona,
         topic=source.topic,
@@ -206,6 +212,7 @@ async def _generate_one(
         batch_size=len(previous) + 1,
     )
     engine = await generation.workspace_engine(session, actor, settings=settings, secrets=secrets)
+    engine, searching = web_search.with_web_search(engine)
     try:
         done = await generation.generate(
             session, actor, task, settings=settings, action=None, kind="zorbit-feed", engine=engine
@@ -213,7 +220,7 @@ async def _generate_one(
     except VARIANT_FAILURES as exc:
         failures.append(exc)
         return None
-    return done.output.content
+    return done.output.content, searching
 
 
 async def feed_history(

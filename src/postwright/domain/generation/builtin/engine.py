@@ -7,8 +7,10 @@ from typing import cast
 from pydantic import BaseModel
 
 from postwright.domain.generation.builtin import adcopy, comments, compose, extras
+from postwright.domain.generation.builtin.image_prompt import compose_image_prompt
 from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.hashtags import suggest_hashtags
+from postwright.domain.generation.image_prompts import ImagePromptTask
 from postwright.domain.generation.outputs import (
     GenerationResult,
     OutputT,
@@ -136,4 +138,6 @@ def compose_offline(task: Task[OutputT]) -> BaseModel:
             return extras.moment_post(
                 persona=persona, title=task.title, summary=task.summary, quote=task.quote
             )
+        case ImagePromptTask():
+            return compose_image_prompt(task)
     raise TypeError(f"No builtin composer for {type(task).__name__}")

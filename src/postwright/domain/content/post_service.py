@@ -224,6 +224,30 @@ def schedule_for_publishing(
     return when
 
 
+def mark_publishing(post: Post, *, now: datetime) -> None:
+    """The publish loop has claimed it: a provider call is about to go out."""
+    post.publish_state = PublishState.PUBLISHING
+    post.publish_error = None
+    post.updated_at = now
+
+
+def mark_published(post: Post, *, external_id: str | None, url: str | None, now: datetime) -> None:
+    """The provider took it: published, with where it now lives."""
+    post.publish_state = PublishState.PUBLISHED
+    post.external_id = external_id
+    post.external_url = url
+    post.published_at = now
+    post.publish_error = None
+    post.updated_at = now
+
+
+def mark_failed(post: Post, reason: str, *, now: datetime) -> None:
+    """Publishing failed for good (``reason`` is shown to the user); it can be scheduled again."""
+    post.publish_state = PublishState.FAILED
+    post.publish_error = reason
+    post.updated_at = now
+
+
 def discard(post: Post, *, now: datetime) -> None:
     """Reviewed as discarded; a scheduled post comes off the schedule."""
     check_not_in_flight(post)
@@ -267,6 +291,9 @@ __all__ = [
     "empty_detail",
     "has_content",
     "is_published",
+    "mark_failed",
+    "mark_published",
+    "mark_publishing",
     "plan",
     "require_content",
     "restore",

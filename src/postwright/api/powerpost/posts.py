@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, NotFound, ValidationFailed, error_responses
+from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PublishState
 from postwright.domain.publishing import posts
 
@@ -110,14 +111,18 @@ def post_out(post: Post) -> PostOut:
     responses=error_responses(ValidationFailed, NotFound),
 )
 async def create_post(body: CreatePostBody, actor: ActorDep, session: SessionDep) -> PostOut:
-    post = await posts.create_post(
-        session,
-        actor,
-        content=body.content,
-        platform=body.platform,
-        first_comment=body.first_comment,
-        generation_id=body.generation_id,
-    )
+    try:
+        post = await posts.create_post(
+            session,
+            actor,
+            content=body.content,
+            platform=body.platform,
+            first_comment=body.first_comment,
+            generation_id=body.generation_id,
+        )
+    except post_service.EmptyContent as exc:
+        # powerpost's wording: the field named in an object, as its other 400s do.
+        raise ValidationFailed(exc.message, details={"field": exc.field}) from None
     return post_out(post)
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
 
@@ -17,11 +19,12 @@ from postwright.core.errors import (
     NotFound,
     PayloadTooLarge,
     PaymentRequired,
+    ValidationFailed,
     error_responses,
 )
 from postwright.core.pagination import MAX_PAGE
 from postwright.core.services import Services
-from postwright.domain.content import post_generation, posts
+from postwright.domain.content import post_generation, post_service, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
 from postwright.domain.content.posts import PostChanges, PostQuery
@@ -29,6 +32,18 @@ from postwright.domain.media.assets import readable_image_url
 from postwright.domain.media.backend import storage_for
 
 router = APIRouter(prefix="/api/v1/post", tags=["zorbit: posts"])
+
+
+@contextmanager
+def blank_wording() -> Iterator[None]:
+    """zorbit words the Post service's empty-content refusal as "must not be blank"."""
+    try:
+        yield
+    except post_service.EmptyContent as exc:
+        raise ValidationFailed(
+            details=[{"field": exc.field, "message": "must not be blank"}]
+        ) from None
+
 
 IMAGE = Field(default=None, description="data:image/<png|jpeg|gif|webp>;base64,<data> (10 MB)")
 
@@ -329,16 +344,17 @@ async def create_post(
     session: SessionDep,
     services: ServicesDep,
 ) -> Created:
-    post = await posts.create_post(
-        session,
-        actor,
-        storage=storage_for(services.settings, services.clock),
-        content=body.content,
-        type=body.type,
-        persona_id=body.personaId,
-        is_saved=body.isSaved,
-        image=parse_data_uri(body.image) if body.image else None,
-    )
+    with blank_wording():
+        post = await posts.create_post(
+            session,
+            actor,
+            storage=storage_for(services.settings, services.clock),
+            content=body.content,
+            type=body.type,
+            persona_id=body.personaId,
+            is_saved=body.isSaved,
+            image=parse_data_uri(body.image) if body.image else None,
+        )
     return Created(
         id=post.id,
         content=post.content,
@@ -369,13 +385,14 @@ async def update_post(
 ) -> Updated:
     """Only the post's owner (403 otherwise). Liking clears a dislike and vice versa."""
 
-    post = await posts.update_post(
-        session,
-        actor,
-        post_id,
-        body.changes(),
-        storage=storage_for(services.settings, services.clock),
-    )
+    with blank_wording():
+        post = await posts.update_post(
+            session,
+            actor,
+            post_id,
+            body.changes(),
+            storage=storage_for(services.settings, services.clock),
+        )
     return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
 
 

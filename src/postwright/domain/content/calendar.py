@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_
 
-from postwright.core.errors import Conflict, Forbidden, ValidationFailed
+from postwright.core.errors import Forbidden, ValidationFailed
 from postwright.core.pagination import PageResult, paginate_page
 from postwright.core.softdelete import DEFAULT_RETENTION
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.content import trash
+from postwright.domain.content import post_service, trash
 from postwright.domain.content.models import Post, PublishState, ReviewStatus
 from postwright.domain.context import Ctx
 from postwright.domain.publishing import scheduling
@@ -108,18 +108,14 @@ async def _changeable(ctx: Ctx, post_id: str, *, include_deleted: bool = False) 
     return post
 
 
-def _editable_state(post: Post) -> None:
-    if post.publish_state in (PublishState.PUBLISHING, PublishState.PUBLISHED):
-        raise Conflict(f"The post is already {post.publish_state}")
+_editable_state = post_service.check_not_in_flight
 
 
 async def edit_text(ctx: Ctx, post_id: str, *, content: str) -> Post:
-    if not content.strip():
-        raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
+    post_service.require_content(content)
     post = await _changeable(ctx, post_id)
     _editable_state(post)
-    post.content = content
-    post.updated_at = ctx.now()
+    post_service.set_content(post, content, now=ctx.now())
     await ctx.session.flush()
     return post
 
@@ -145,8 +141,7 @@ async def reschedule(ctx: Ctx, post_id: str, *, at: datetime) -> Post:
             account_id=post.publish_account_id,
         )
     else:
-        post.scheduled_on = at
-        post.updated_at = ctx.now()
+        post_service.plan(post, at, now=ctx.now())
         await ctx.session.flush()
     return post
 
@@ -155,9 +150,7 @@ async def review(ctx: Ctx, post_id: str, *, status: ReviewStatus) -> Post:
     """Approve or discard. Discarding a scheduled post takes it off the schedule."""
     post = await _changeable(ctx, post_id)
     if status == ReviewStatus.DISCARDED:
-        _editable_state(post)
-        if post.publish_state == PublishState.SCHEDULED:
-            post.publish_state = PublishState.DRAFT
+        post_service.discard(post, now=ctx.now())
     post.review_status = status
     post.updated_at = ctx.now()
     await ctx.session.flush()
@@ -167,12 +160,7 @@ async def review(ctx: Ctx, post_id: str, *, status: ReviewStatus) -> Post:
 async def delete_post(ctx: Ctx, post_id: str) -> Post:
     """Soft delete; a post being published cannot be pulled back mid-flight."""
     post = await _changeable(ctx, post_id)
-    if post.publish_state == PublishState.PUBLISHING:
-        raise Conflict("The post is being published right now; try again in a moment")
-    if post.publish_state == PublishState.SCHEDULED:
-        post.publish_state = PublishState.DRAFT
-    post.soft_delete(ctx.now())
-    post.updated_at = ctx.now()
+    post_service.soft_delete(post, now=ctx.now())
     await ctx.session.flush()
     return post
 

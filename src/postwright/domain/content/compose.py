@@ -1,7 +1,7 @@
 """Composing one idea for several networks at once (the dashboard's composer).
 
 Generation, enhancing and hashtags go through the same metered ``generation.generate`` the
-voxburst routes use; saving creates ordinary posts through the publishing Post service and
+voxburst routes use; saving creates ordinary posts through the Post service and
 scheduling/publishing goes through its shared rule. What is decided here is only what a
 composer needs on top: which connected account carries each network's post, and attaching
 one image to every post of the set.
@@ -15,7 +15,8 @@ from datetime import datetime
 
 from postwright.core.errors import ValidationFailed
 from postwright.domain.billing.service import Action
-from postwright.domain.content.models import Post
+from postwright.domain.content import post_service
+from postwright.domain.content.models import Post, PostSource
 from postwright.domain.content.posts import usable_persona
 from postwright.domain.context import Ctx
 from postwright.domain.generation import service as generation
@@ -210,11 +211,11 @@ async def save(
     publish them now through each network's route. All of it, or on any refusal none."""
     if not drafts:
         raise ValidationFailed("Nothing to save: generate or write a post first")
-    empty = [d.platform for d in drafts if not d.content.strip()]
+    empty = [d.platform for d in drafts if not post_service.has_content(d.content)]
     if empty:
         raise ValidationFailed(
             "Every platform's post needs text",
-            details=[{"field": f"text_{p}", "message": "must not be empty"} for p in empty],
+            details=[post_service.empty_detail(f"text_{p}") for p in empty],
         )
     if image_key and not key_belongs_to(image_key, ctx.workspace_id):
         raise ValidationFailed(details=[{"field": "image", "message": "unknown image"}])
@@ -222,10 +223,13 @@ async def save(
     chosen = await routes(ctx, [d.platform for d in drafts])
     saved = []
     for draft in drafts:
-        post = await publishing.create_post(
-            ctx.session, ctx.actor, content=draft.content, platform=draft.platform
+        post = await post_service.create_post(
+            ctx,
+            post_service.PostDraft(
+                content=draft.content, platform=platform_key(draft.platform), persona_id=persona_id
+            ),
+            source=PostSource.MANUAL,
         )
-        post.persona_id = persona_id
         if image_key:
             images.attach(post, ctx.storage, image_key, ctx.actor)
         route = chosen[draft.platform]

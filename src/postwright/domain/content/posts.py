@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
-from postwright.core.ids import new_id
 from postwright.core.pagination import PageResult, paginate_page
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
+from postwright.domain.content import post_service
 from postwright.domain.content.images import ImageUpload
 from postwright.domain.content.models import Post, PostCount, PostSource, PublishState
 from postwright.domain.media.assets import store_upload
@@ -70,8 +70,7 @@ class PostChanges:
         )
 
 
-def is_posted(post: Post) -> bool:
-    return post.publish_state == PublishState.PUBLISHED
+is_posted = post_service.is_published
 
 
 def zorbit_posts(actor: Actor) -> Select[Post]:
@@ -160,12 +159,15 @@ async def create_post(
     is_saved: bool = False,
     image: ImageUpload | None = None,
 ) -> Post:
-    if not content.strip():
-        raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
+    post_service.require_content(content)
     await usable_persona(session, actor, persona_id)
-    post = new_post(actor, content=content, source=PostSource.MANUAL, persona_id=persona_id)
-    post.type = type
-    post.is_saved = is_saved
+    post = post_service.build_post(
+        actor,
+        post_service.PostDraft(
+            content=content, type=type, persona_id=persona_id, is_saved=is_saved
+        ),
+        source=PostSource.MANUAL,
+    )
     if image is not None:
         await _attach_image(session, actor, post, image, storage)
     session.add(post)
@@ -184,26 +186,14 @@ def new_post(
     attributes: dict[str, Any] | None = None,
 ) -> Post:
     """An unsaved zorbit post owned by the actor (the caller adds it to the session)."""
-    now = actor.now()
-    return Post(
-        id=new_id("post"),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
-        persona_id=persona_id,
-        type="post",
+    draft = post_service.PostDraft(
         content=content,
-        platform="linkedin",
-        source=source,
+        persona_id=persona_id,
         thread_id=thread_id,
         content_length=content_length,
-        is_liked=False,
-        is_disliked=False,
-        is_saved=False,
-        publish_state=PublishState.DRAFT,
         attributes=attributes or {},
-        created_at=now,
-        updated_at=now,
     )
+    return post_service.build_post(actor, draft, source=source)
 
 
 async def _attach_image(
@@ -253,8 +243,7 @@ def _schedule(post: Post, at: datetime, now: datetime) -> None:
         raise ValidationFailed(
             details=[{"field": "scheduledOn", "message": "must not be in the past"}]
         )
-    post.scheduled_on = at
-    post.publish_state = PublishState.SCHEDULED
+    post_service.schedule(post, at, now=now)
 
 
 def _react(post: Post, changes: PostChanges) -> None:
@@ -288,17 +277,14 @@ async def update_post(
     post = await _owned(session, actor, post_id)
     now = actor.now()
     if changes.content is not None:
-        if not changes.content.strip():
-            raise ValidationFailed(details=[{"field": "content", "message": "must not be blank"}])
-        post.content = changes.content
+        post_service.set_content(post, changes.content, now=now)
     if changes.type is not None:
         post.type = changes.type
     _react(post, changes)
     if changes.scheduled_on is not None:
         _schedule(post, changes.scheduled_on, now)
-    elif changes.unschedule and not is_posted(post):
-        post.scheduled_on = None
-        post.publish_state = PublishState.DRAFT
+    elif changes.unschedule:
+        post_service.unschedule(post, now=now)
     if changes.image is not None:
         await _attach_image(session, actor, post, changes.image, storage)
     elif changes.remove_image:
@@ -311,7 +297,6 @@ async def update_post(
 async def delete_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
     """Soft delete: hidden at once, restorable for the retention window."""
     post = await _owned(session, actor, post_id)
-    post.soft_delete(actor.now())
-    post.updated_at = actor.now()
+    post_service.soft_delete(post, now=actor.now())
     await session.flush()
     return post

@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import AppError, ValidationFailed
-from postwright.core.ids import new_id
 from postwright.core.tenancy import scoped
 from postwright.core.text import is_storable
 from postwright.domain.accounts.context import Actor
-from postwright.domain.content.models import Post, PostSource, PublishState, ReviewStatus
+from postwright.domain.content import post_service
+from postwright.domain.content.models import Post, PostSource
 from postwright.domain.generation.platforms import get_platform
 
 MAX_IMPORT_ROWS = 1000
@@ -204,8 +204,8 @@ def _validate_row(
     schedule_cell = _text(record, "scheduled_at", row, errors)
     content = values["content"]
     platform_key = "linkedin"
-    if not content:
-        errors.add(row, "content", "must not be empty")
+    if not post_service.has_content(content):
+        errors.add(row, "content", post_service.EMPTY)
     try:
         profile = get_platform(values["platform"] or "linkedin")
         platform_key = profile.key
@@ -272,24 +272,20 @@ async def import_posts(
     rows = validate_rows(records, now=now, default_timezone=actor.workspace.timezone or "UTC")
     imported = []
     for row in rows:
-        post = Post(
-            id=new_id("post"),
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
-            title=row.title,
-            content=row.content,
-            platform=row.platform,
-            first_comment=row.first_comment,
-            image_url=row.image_url,
+        post = post_service.add_post(
+            session,
+            actor,
+            post_service.PostDraft(
+                content=row.content,
+                platform=row.platform,
+                title=row.title,
+                first_comment=row.first_comment,
+                image_url=row.image_url,
+                scheduled_on=row.scheduled_at,
+            ),
             source=PostSource.IMPORT,
-            review_status=ReviewStatus.APPROVED,
-            scheduled_on=row.scheduled_at,
-            publish_state=PublishState.SCHEDULED if row.scheduled_at else PublishState.DRAFT,
-            attributes={},
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
-        session.add(post)
         imported.append(Imported(row=row.row, post=post))
     await session.flush()
     return imported

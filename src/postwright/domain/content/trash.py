@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select, 
 from postwright.core.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
 from postwright.core.tenancy import get_scoped
 from postwright.domain.billing.service import QuotaType, consume_quota
+from postwright.domain.content import post_service
 from postwright.domain.content.comment_models import Comment
 from postwright.domain.content.conversation_models import Idea
 from postwright.domain.content.models import Post, PublishState
@@ -58,7 +59,7 @@ async def _restore_post(ctx: Ctx, post: Post) -> None:
     # back as a draft instead; a schedule still ahead stands.
     due = post.scheduled_on is None or post.scheduled_on <= ctx.now()
     if post.publish_state == PublishState.SCHEDULED and due:
-        post.publish_state = PublishState.DRAFT
+        post_service.unschedule(post, now=ctx.now())
 
 
 async def _restore_persona(ctx: Ctx, persona: Persona) -> None:

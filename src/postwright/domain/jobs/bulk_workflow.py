@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.errors import AppError, InsufficientCredits
-from postwright.core.ids import new_id
 from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
@@ -30,7 +29,8 @@ from postwright.domain.billing.service import (
     release_reservation,
     settle_reservation,
 )
-from postwright.domain.content.models import Post, PostSource, PublishState
+from postwright.domain.content import post_service
+from postwright.domain.content.models import Post, PostSource
 from postwright.domain.generation import planning
 from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.factory import engine_for
@@ -505,23 +505,21 @@ async def _complete_item(
             reference=f"{job.id}:{position}",
         )
         now = services.clock.now()
-        post = Post(
-            id=new_id("post"),
-            workspace_id=job.workspace_id,
-            user_id=job.user_id,
-            persona_id=job.persona_id,
-            content=result.output.content,
-            platform=job.platform,
+        post = post_service.add_post(
+            session,
+            acting,
+            post_service.PostDraft(
+                content=result.output.content,
+                platform=job.platform,
+                persona_id=job.persona_id,
+                scheduled_on=item.scheduled_for,
+                publish_account_id=job.account_id,
+                job_id=job.id,
+                attributes={"truncated": result.truncated, "provider": result.provider},
+            ),
             source=PostSource.BULK,
-            scheduled_on=item.scheduled_for,
-            publish_state=PublishState.SCHEDULED,
-            publish_account_id=job.account_id,
-            job_id=job.id,
-            attributes={"truncated": result.truncated, "provider": result.provider},
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
-        session.add(post)
         if image is not None:
             storage = storage_for(services.settings, services.clock)
             media.attach(post, storage, image.key, acting)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import NotFound, ValidationFailed
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
+from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource, ReviewStatus
 from postwright.domain.media.storage import MediaStorage, key_belongs_to
 from postwright.domain.projects.scheduling import Scheduled, schedule_to_tool, scheduling_provider
@@ -86,8 +87,10 @@ def _image_key(value: str | None, storage: MediaStorage, workspace_id: str) -> s
 
 def _check_edit(edit: PostEdit) -> str | None:
     problems = []
-    if isinstance(edit.generated_content, str) and not edit.generated_content.strip():
-        problems.append({"field": "generated_content", "message": "must not be empty"})
+    if isinstance(edit.generated_content, str) and not post_service.has_content(
+        edit.generated_content
+    ):
+        problems.append(post_service.empty_detail("generated_content"))
     if isinstance(edit.generated_content, str) and len(edit.generated_content) > MAX_CONTENT:
         problems.append(
             {"field": "generated_content", "message": f"at most {MAX_CONTENT} characters"}
@@ -117,22 +120,23 @@ async def review_post(
     if edit.image_url is not UNSET:
         image_key = _image_key(edit.image_url, storage, actor.workspace_id)  # type: ignore[arg-type]
     post = await get_post(session, actor, project_id, post_id, for_update=True)
+    now = actor.now()
     if isinstance(edit.generated_content, str):
-        post.content = edit.generated_content
+        post_service.set_content(post, edit.generated_content, now=now, field="generated_content")
     if edit.first_comment is not UNSET:
         post.first_comment = edit.first_comment  # type: ignore[assignment]
     if edit.image_url is not UNSET:
         post.image_url = edit.image_url  # type: ignore[assignment]
         post.image_key = image_key
     post.review_status = edit.status or ReviewStatus.APPROVED
-    post.updated_at = actor.now()
+    post.updated_at = now
     scheduled = None
     if provider is not None:
-        if not post.content.strip():
-            raise ValidationFailed(
-                "generated_content must be present when scheduling",
-                details=[{"field": "generated_content", "message": "must not be empty"}],
-            )
+        post_service.require_content(
+            post.content,
+            field="generated_content",
+            message="generated_content must be present when scheduling",
+        )
         scheduled = await schedule_to_tool(
             session, actor, post, provider, account_id=edit.account_id
         )

@@ -22,7 +22,8 @@ from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.service import release_reservation, settle_reservation
-from postwright.domain.content.models import Post, PostSource, PublishState, ReviewStatus
+from postwright.domain.content import post_service
+from postwright.domain.content.models import PostSource, ReviewStatus
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.hashtags import suggest_hashtags
 from postwright.domain.generation.outputs import GenerationResult, MomentPost, MomentSet
@@ -264,25 +265,23 @@ async def _settle_moment(
             moment.status = MomentStatus.FAILED
             moment.error = error
             return "failed"
-        post = Post(
-            id=new_id("post"),
-            workspace_id=project.workspace_id,
-            user_id=project.user_id,
-            persona_id=project.persona_id,
-            title=moment.title,
-            content=result.output.post,
-            first_comment=result.output.first_comment,
-            platform=PLATFORM,
+        post = post_service.add_post(
+            session,
+            acting,
+            post_service.PostDraft(
+                content=result.output.post,
+                platform=PLATFORM,
+                title=moment.title,
+                first_comment=result.output.first_comment,
+                persona_id=project.persona_id,
+                review_status=ReviewStatus.PENDING,
+                project_id=project.id,
+                moment_id=moment.id,
+                attributes={"truncated": result.truncated, "provider": result.provider},
+            ),
             source=PostSource.PROJECT,
-            review_status=ReviewStatus.PENDING,
-            publish_state=PublishState.DRAFT,
-            project_id=project.id,
-            moment_id=moment.id,
-            attributes={"truncated": result.truncated, "provider": result.provider},
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
-        session.add(post)
         moment.status = MomentStatus.COMPLETED
         moment.post_id = post.id
         project.credits_used += cost

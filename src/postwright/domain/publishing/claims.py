@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import NotFound
 from postwright.core.ids import new_id
 from postwright.core.services import Services
+from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PublishState, ReviewStatus
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER, PROVIDERS
@@ -38,9 +39,7 @@ async def fail(
     publication.status = PublicationStatus.FAILED
     publication.last_error = reason
     publication.updated_at = now
-    post.publish_state = PublishState.FAILED
-    post.publish_error = reason
-    post.updated_at = now
+    post_service.mark_failed(post, reason, now=now)
     await webhooks.emit(
         session,
         post.workspace_id,
@@ -118,9 +117,7 @@ async def claim(
         updated_at=now,
     )
     session.add(publication)
-    post.publish_state = PublishState.PUBLISHING
-    post.publish_error = None
-    post.updated_at = now
+    post_service.mark_publishing(post, now=now)
     try:
         chosen, account = await _provider_and_account(session, post, provider, account_id)
     except NotFound as exc:

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core import jobs
 from postwright.core.db import after_commit
 from postwright.core.errors import ValidationFailed
-from postwright.core.ids import new_id
 from postwright.core.pagination import CursorCodec, KeysetPage, paginate_keyset
 from postwright.core.services import Services
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
+from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource, PublishState
 from postwright.domain.generation.platforms import platform_key
 from postwright.domain.jobs import generations
@@ -31,26 +31,20 @@ async def create_post(
     first_comment: str | None = None,
     generation_id: str | None = None,
 ) -> Post:
-    if not content.strip():
-        raise ValidationFailed("content must not be empty", details={"field": "content"})
+    post = post_service.add_post(
+        session,
+        actor,
+        post_service.PostDraft(
+            content=content,
+            platform=platform_key(platform),
+            first_comment=first_comment,
+            attributes={"generation_id": generation_id} if generation_id else {},
+        ),
+        source=PostSource.GENERATED if generation_id else PostSource.MANUAL,
+    )
     if generation_id is not None:
         # The generation must be this workspace's (404 otherwise, like any other reference).
         await generations.get(session, actor, generation_id)
-    now = actor.now()
-    post = Post(
-        id=new_id("post"),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
-        content=content,
-        platform=platform_key(platform),
-        first_comment=first_comment,
-        source=PostSource.GENERATED if generation_id else PostSource.MANUAL,
-        publish_state=PublishState.DRAFT,
-        attributes={"generation_id": generation_id} if generation_id else {},
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(post)
     await session.flush()
     return post
 

@@ -31,7 +31,8 @@ from tenacity import (
 
 from postwright.core.logging import logger
 from postwright.core.services import Services
-from postwright.domain.content.models import Post, PublishState
+from postwright.domain.content import post_service
+from postwright.domain.content.models import Post
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing import credentials as sealed
 from postwright.domain.publishing.adapters import adapter_for
@@ -265,12 +266,7 @@ async def _finish_published(
         publication.reconciled = reconciled
         publication.last_error = None
         publication.updated_at = now
-        post.publish_state = PublishState.PUBLISHED
-        post.external_id = result.external_id
-        post.external_url = result.url
-        post.published_at = now
-        post.publish_error = None
-        post.updated_at = now
+        post_service.mark_published(post, external_id=result.external_id, url=result.url, now=now)
         await webhooks.emit(
             session, post.workspace_id, "post.published", announced(publication, post), at=now
         )

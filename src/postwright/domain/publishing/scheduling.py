@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.errors import Conflict, NotFound, ValidationFailed
+from postwright.core.errors import NotFound, ValidationFailed
 from postwright.domain.accounts.context import Actor
-from postwright.domain.content.models import Post, PublishState, ReviewStatus
+from postwright.domain.content import post_service
+from postwright.domain.content.models import Post
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER, PROVIDERS
 
@@ -54,13 +55,7 @@ async def schedule(
     if post.workspace_id != actor.workspace_id:
         raise NotFound("Post not found")
     chosen = _provider(provider)
-    if not post.content or not post.content.strip():
-        raise ValidationFailed(
-            "The post has no content to publish",
-            details=[{"field": "content", "message": "must not be empty", "type": "missing"}],
-        )
-    if post.publish_state in (PublishState.PUBLISHING, PublishState.PUBLISHED):
-        raise Conflict(f"The post is already {post.publish_state}")
+    post_service.check_publishable(post)
     account_id_used: str | None = None
     if PROVIDERS[chosen].capabilities.needs_account:
         try:
@@ -72,15 +67,9 @@ async def schedule(
                 exc.message, details={"provider": chosen, "accountId": account_id}
             ) from None
         account_id_used = account.id
-    now = actor.now()
-    when = (at or post.scheduled_on or now).astimezone(UTC)
-    post.review_status = ReviewStatus.APPROVED
-    post.publish_provider = chosen
-    post.publish_account_id = account_id_used
-    post.scheduled_on = when
-    post.publish_state = PublishState.SCHEDULED
-    post.publish_error = None
-    post.updated_at = now
+    when = post_service.schedule_for_publishing(
+        post, provider=chosen, account_id=account_id_used, at=at, now=actor.now()
+    )
     await session.flush()
     return ScheduledPublication(scheduled_at=when, job_id=f"pubjob_{post.id}")
 

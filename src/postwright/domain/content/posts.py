@@ -110,11 +110,15 @@ async def list_posts(
         return await paginate_page(session, statement.order_by(*order), page=page, limit=limit)
     # The documented default: an exact count kept by triggers (no scan), and the page's ids
     # picked from the covering index alone before the rows are read (a deferred join).
-    total = await session.scalar(
-        select(func.coalesce(func.sum(PostCount.live), 0)).where(
+    # The count rides along with the page as an uncorrelated scalar subquery (computed once):
+    # one statement instead of two; only a page past the end reads the count on its own.
+    total_count = (
+        select(func.coalesce(func.sum(PostCount.live), 0))
+        .where(
             PostCount.workspace_id == actor.workspace_id,
             PostCount.source.in_([s.value for s in ZORBIT_SOURCES]),
         )
+        .scalar_subquery()
     )
     ids = (
         select(Post.id)
@@ -128,10 +132,17 @@ async def list_posts(
         .limit(limit)
         .subquery()
     )
-    rows = await session.scalars(
-        select(Post).join(ids, ids.c.id == Post.id).order_by(Post.created_at.desc(), Post.id.desc())
+    rows = (
+        await session.execute(
+            select(Post, total_count)
+            .join(ids, ids.c.id == Post.id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+        )
+    ).all()
+    total = rows[0][1] if rows else await session.scalar(select(total_count))
+    return PageResult(
+        items=[row[0] for row in rows], total_count=int(total or 0), page=page, limit=limit
     )
-    return PageResult(items=list(rows), total_count=int(total or 0), page=page, limit=limit)
 
 
 async def usable_persona(

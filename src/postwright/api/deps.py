@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import jwt
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -13,15 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import errors
 from postwright.core.db import discard_after_commit, run_after_commit
-from postwright.core.jwt import looks_like_jwt
 from postwright.core.ratelimit import RateLimitState
-from postwright.core.security import API_KEY_PREFIX, hash_api_key
 from postwright.core.services import Services
 from postwright.core.text import find_unstorable_text, is_storable
-from postwright.domain.accounts import keys
+from postwright.domain.accounts import identity
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.context import Actor
-from postwright.domain.accounts.keys import KEY_CACHE, KeyIdentity
 from postwright.domain.accounts.models import Role, Workspace
 from postwright.domain.context import Ctx
 
@@ -109,61 +105,6 @@ def _credential(bearer: HTTPAuthorizationCredentials | None, api_key: str | None
     return api_key.strip() if api_key and api_key.strip() else None
 
 
-async def _identify(
-    request: Request, services: Services, credential: str
-) -> tuple[str, str | None, str | None]:
-    """(user id, the credential's default workspace, api key id). An API key is looked up
-    read-only and remembered for ``api_key_cache_seconds``; its ``last_used_at`` is written
-    by detached work at most once a minute, never inside the request."""
-    if credential.startswith(API_KEY_PREFIX):
-        identity = await _api_key_identity(services, credential)
-        if identity is None:
-            raise errors.Unauthorized("Invalid or revoked API key")
-        if KEY_CACHE.touch_due(identity.key_id):
-            _record_key_use(services, identity.key_id)
-        return identity.user_id, identity.workspace_id, identity.key_id
-    if services.jwt is not None and looks_like_jwt(credential):
-        try:
-            claims = await services.jwt.verify(credential)
-        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise errors.Unauthorized("Invalid or expired token") from exc
-        async with services.db.transaction() as session:
-            user = await accounts.provision_external_user(
-                session,
-                now=services.clock.now(),
-                external_id=claims.subject,
-                email=claims.email,
-                first_name=claims.first_name,
-                last_name=claims.last_name,
-                image_url=claims.image_url,
-            )
-            return user.id, None, None
-    raise errors.Unauthorized("Invalid credentials")
-
-
-async def _api_key_identity(services: Services, credential: str) -> KeyIdentity | None:
-    ttl = services.settings.api_key_cache_seconds
-    database = services.db.name
-    key_hash = hash_api_key(credential)
-    identity = KEY_CACHE.get(database, key_hash, ttl)
-    if identity is None:
-        async with services.db.read_transaction() as session:
-            identity = await keys.find_active_key(session, credential)
-        if identity is not None:
-            KEY_CACHE.put(database, key_hash, identity, ttl)
-    return identity
-
-
-def _record_key_use(services: Services, key_id: str) -> None:
-    now = services.clock.now()
-
-    async def touch() -> None:
-        async with services.db.transaction() as session:
-            await keys.touch_api_key(session, key_id, now=now)
-
-    services.db.detach(touch, name=f"touch-api-key-{key_id}")
-
-
 async def current_actor(
     request: Request,
     services: ServicesDep,
@@ -189,21 +130,30 @@ async def current_actor(
             "Missing credentials: send Authorization: Bearer <key> or x-api-key"
         )
     try:
-        user_id, default_workspace, key_id = await _identify(request, services, credential)
+        identified = await identity.identify(services, credential)
     except errors.Unauthorized:
         await _enforce(
             request, services, "anonymous", services.settings.rate_limit.anonymous, client
         )
         raise
     user, workspace, role = await accounts.resolve_member(
-        session, user_id=user_id, requested_id=workspace_id, default_id=default_workspace
+        session,
+        user_id=identified.user_id,
+        requested_id=workspace_id,
+        default_id=identified.workspace_id,
     )
     request.state.user_id = user.id
     request.state.workspace_id = workspace.id
     structlog.contextvars.bind_contextvars(user_id=user.id, workspace_id=workspace.id)
     limit_class, limit = _route_limit(request, services)
     await _enforce(request, services, limit_class, limit, user.id)
-    return Actor(user=user, workspace=workspace, role=role, clock=services.clock, api_key_id=key_id)
+    return Actor(
+        user=user,
+        workspace=workspace,
+        role=role,
+        clock=services.clock,
+        api_key_id=identified.api_key_id,
+    )
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -3,17 +3,15 @@ small JSON the composer's counter reads."""
 
 from __future__ import annotations
 
-import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from postwright.api.deps import ServicesDep, SessionDep
 from postwright.core import errors
-from postwright.core.jwt import looks_like_jwt
 from postwright.core.security import API_KEY_PREFIX
 from postwright.core.services import Services
+from postwright.domain.accounts import identity, sessions
 from postwright.domain.accounts import service as accounts
-from postwright.domain.accounts import sessions
 from postwright.domain.generation.platforms import get_platform, known_platforms
 from postwright.web.deps import (
     COOKIE,
@@ -69,32 +67,12 @@ async def login_form(request: Request, services: ServicesDep) -> Response:
     return _login_page(request, services)
 
 
-async def _identify(services: Services, credential: str) -> tuple[str, str | None]:
-    """(user id, the credential's workspace) — the API's own checks, in a short transaction."""
-    now = services.clock.now()
-    if credential.startswith(API_KEY_PREFIX):
-        async with services.db.transaction() as session:
-            key = await accounts.authenticate_api_key(session, credential, now=now)
-            if key is None:
-                raise errors.Unauthorized("That API key is not valid or has been revoked")
-            return key.user_id, key.workspace_id
-    if services.jwt is not None and looks_like_jwt(credential):
-        try:
-            identity = await services.jwt.verify(credential)
-        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise errors.Unauthorized("That sign-in token is not valid or has expired") from exc
-        async with services.db.transaction() as session:
-            user = await accounts.provision_external_user(
-                session,
-                now=now,
-                external_id=identity.subject,
-                email=identity.email,
-                first_name=identity.first_name,
-                last_name=identity.last_name,
-                image_url=identity.image_url,
-            )
-            return user.id, None
-    raise errors.Unauthorized(f"Paste an API key (it starts with {API_KEY_PREFIX})")
+# The dashboard's wording for the API's one sign-in rule.
+REFUSALS = identity.Refusals(
+    bad_key="That API key is not valid or has been revoked",
+    bad_token="That sign-in token is not valid or has expired",
+    unrecognised=f"Paste an API key (it starts with {API_KEY_PREFIX})",
+)
 
 
 @router.post("/login")
@@ -107,14 +85,14 @@ async def login(request: Request, services: ServicesDep) -> Response:
         value = form.get(CSRF_FIELD)
         check_token(cookie, value if isinstance(value, str) else None)
         credential = text(form, "api_key", max_length=5000, required=True)
-        user_id, workspace_id = await _identify(services, credential)
+        identified = await identity.identify(services, credential, refusals=REFUSALS)
         now = services.clock.now()
         async with services.db.transaction() as session:
-            user = await accounts.get_active_user(session, user_id)
+            user = await accounts.get_active_user(session, identified.user_id)
             if user is None:
                 raise errors.Unauthorized("This account no longer exists")
             workspace, _ = await accounts.resolve_workspace(
-                session, user=user, requested_id=None, default_id=workspace_id
+                session, user=user, requested_id=None, default_id=identified.workspace_id
             )
             await sessions.purge_expired(session, now=now)
             opened = await sessions.open_session(

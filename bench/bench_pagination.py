@@ -4,7 +4,7 @@ The cursor list (powerpost ``GET /api/v1/content/posts``) page 1 and 500 pages d
 baseline; zorbit's documented page/limit list (``GET /api/v1/post`` with ``totalCount``) is
 measured at pages 1, 500 and 40,000. Each figure is the median of N calls through the app
 (httpx ASGI transport, no network), rate limiting off so only the request path counts.
-Targets: zorbit page 1 ≤ 3× the cursor page, page 40,000 ≤ 10× the cursor page.
+Targets: zorbit page 1 at most 3x the cursor page, page 40,000 at most 10x.
 
     uv run python -m bench.bench_pagination [--posts 1000000] [--calls 15]
 

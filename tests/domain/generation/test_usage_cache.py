@@ -30,7 +30,10 @@ async def test_cached_tokens_are_recorded_and_the_cache_is_scoped_to_the_workspa
         database_url,
         tmp_path,
         llm=LlmSettings(
-            model="openai:gpt-4.1-mini", base_url=fake_openai.base_url, api_key="sk-fake", max_retries=0
+            model="openai:gpt-4.1-mini",
+            base_url=fake_openai.base_url,
+            api_key="sk-fake",
+            max_retries=0,
         ),
     )
     fake_openai.replies = [

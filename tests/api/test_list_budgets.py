@@ -56,9 +56,7 @@ async def _project_with_posts(services: Services, tenant: Tenant, count: int) ->
         await session.flush()
         for index in range(count):
             session.add(
-                _post(
-                    tenant, services, index, project_id=project_id, source=PostSource.PROJECT
-                )
+                _post(tenant, services, index, project_id=project_id, source=PostSource.PROJECT)
             )
             session.add(_post(tenant, services, 100 + index))
     return project_id

@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import delete, event, func, select, update
 
 from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.ids import new_id
 from postwright.core.services import Services
+from postwright.domain.content import posts as content_posts
 from postwright.domain.content.models import Post, PostCount, PostSource
 from postwright.domain.projects.models import Project, ProjectStatus, SourceType
 from tests.api.test_request_path import StatementCounter
@@ -160,3 +162,36 @@ async def test_post_counts_stay_exact_through_every_write(
             await session.flush()
             await session.rollback()
         assert (await _counts_agree(services))[manual] == 1
+
+
+async def test_deep_pages_read_from_the_nearer_end_give_the_same_pages(
+    database_url: str, tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path), clock=clock)
+    async with app.router.lifespan_context(app):
+        services = app.state.services
+        tenant = await make_tenant(services)
+        made = [_post(tenant, services, i) for i in range(30)]  # index 0 is the newest
+        expected = [post.id for post in made]
+        async with services.db.transaction() as session:
+            session.add_all(made)
+        transport = httpx.ASGITransport(app=app)
+
+        async def pages() -> list[list[str]]:
+            found = []
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                for page in range(1, 6):
+                    response = await http.get(
+                        f"/api/v1/post?page={page}&limit=8", headers=tenant.headers
+                    )
+                    assert response.status_code == 200, response.text
+                    assert response.json()["totalCount"] == 30
+                    found.append([p["id"] for p in response.json()["posts"]])
+            return found
+
+        near = await pages()
+        monkeypatch.setattr(content_posts, "DEEP_OFFSET", 0)
+        far = await pages()
+    assert far == near
+    assert [len(ids) for ids in near] == [8, 8, 8, 6, 0]
+    assert [post_id for ids in near for post_id in ids] == expected

@@ -257,7 +257,11 @@ def _measure(
     targets = [
         Target("bare FastAPI", "bench.bench_api:bare_app", "/items"),
         Target("floor (key lookup + 20-row select)", "bench.bench_api:floor_app", "/posts"),
-        Target("Postwright GET /api/v1/post", "postwright.api.app:create_app", "/api/v1/post"),
+        Target(
+            "Postwright GET /api/v1/post?limit=20",
+            "postwright.api.app:create_app",
+            "/api/v1/post?limit=20",
+        ),
         Target("Postwright GET /api/v1/user", "postwright.api.app:create_app", "/api/v1/user"),
     ]
     samples: dict[str, list[Sample]] = {t.name: [] for t in targets}

@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.bench_reservations", "bench.bench_bulk")
+BENCHMARKS = (
+    "bench.bench_api",
+    "bench.bench_pagination",
+    "bench.bench_reservations",
+    "bench.bench_bulk",
+)
 
 
 def main() -> int:

@@ -109,11 +109,58 @@ async def list_posts(
         return await paginate_page(session, statement.order_by(*order), page=page, limit=limit)
     # The documented default: an exact count kept by triggers (no scan), and the page's ids
     # picked from the covering index alone before the rows are read (a deferred join).
-    total = await session.scalar(
-        select(func.coalesce(func.sum(PostCount.live), 0)).where(
+    # The count rides along with the page as an uncorrelated scalar subquery (computed once):
+    # one statement instead of two; only a page past the end reads the count on its own.
+    total_count = (
+        select(func.coalesce(func.sum(PostCount.live), 0))
+        .where(
             PostCount.workspace_id == actor.workspace_id,
             PostCount.source.in_([s.value for s in ZORBIT_SOURCES]),
         )
+        .scalar_subquery()
+    )
+    offset = (page - 1) * limit
+    if offset >= DEEP_OFFSET:
+        # Deep pages: with the exact total known, a page in the older half is read from the
+        # other end of the index (skipping total - offset rows instead of offset).
+        total = int(await session.scalar(select(total_count)) or 0)
+        if offset >= total:
+            return PageResult(items=[], total_count=total, page=page, limit=limit)
+        if offset > total // 2:
+            end = min(offset + limit, total)
+            picked = await session.scalars(
+                _page_of_posts(actor, ascending=True, offset=total - end, limit=end - offset)
+            )
+            return PageResult(
+                items=list(reversed(list(picked))), total_count=total, page=page, limit=limit
+            )
+        rows_only = await session.scalars(
+            _page_of_posts(actor, ascending=False, offset=offset, limit=limit)
+        )
+        return PageResult(items=list(rows_only), total_count=total, page=page, limit=limit)
+    rows = (
+        await session.execute(
+            _page_of_posts(actor, ascending=False, offset=offset, limit=limit).add_columns(
+                total_count
+            )
+        )
+    ).all()
+    count = rows[0][1] if rows else await session.scalar(select(total_count))
+    return PageResult(
+        items=[row[0] for row in rows], total_count=int(count or 0), page=page, limit=limit
+    )
+
+
+# From this offset on, the page/limit list reads the total first to pick the nearer end.
+DEEP_OFFSET = 10_000
+
+
+def _page_of_posts(actor: Actor, *, ascending: bool, offset: int, limit: int) -> Select[Any]:
+    """The page's ids from the covering index alone, then their rows (a deferred join)."""
+    order = (
+        (Post.created_at.asc(), Post.id.asc())
+        if ascending
+        else (Post.created_at.desc(), Post.id.desc())
     )
     ids = (
         select(Post.id)
@@ -122,15 +169,12 @@ async def list_posts(
             Post.deleted_at.is_(None),
             Post.source.in_(ZORBIT_SOURCES),
         )
-        .order_by(Post.created_at.desc(), Post.id.desc())
-        .offset((page - 1) * limit)
+        .order_by(*order)
+        .offset(offset)
         .limit(limit)
         .subquery()
     )
-    rows = await session.scalars(
-        select(Post).join(ids, ids.c.id == Post.id).order_by(Post.created_at.desc(), Post.id.desc())
-    )
-    return PageResult(items=list(rows), total_count=int(total or 0), page=page, limit=limit)
+    return select(Post).join(ids, ids.c.id == Post.id).order_by(*order)
 
 
 async def usable_persona(

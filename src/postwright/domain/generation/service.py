@@ -8,7 +8,7 @@ unparseable generation costs nothing), and records the call's token usage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Generic
 
@@ -71,6 +71,9 @@ async def generate(
     the usage record go into the request's next transaction, keyed by the usage id. A failed
     call releases the hold at once; a process that dies first leaves a hold that expires."""
     amount = price(settings.billing.costs, action) if action else 0
+    if task.cache_scope is None:
+        # The workspace shares one prompt cache (OpenAI's prompt_cache_key) across its calls.
+        task = replace(task, cache_scope=actor.workspace_id)
     usage_id = new_id("gen")
     held = await holds.hold_credits(
         session,
@@ -185,6 +188,7 @@ def record_usage(
         model=result.model,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
+        cached_input_tokens=result.usage.cached_tokens,
         requests=result.usage.requests,
         credits=credits,
         created_at=actor.now(),

@@ -28,6 +28,7 @@ class JobKind:
 def kinds() -> tuple[JobKind, ...]:
     """Imported here, not at module load: importing a kind registers its DBOS workflows."""
     from postwright.domain.adcopy import workflow as adcopy
+    from postwright.domain.billing import hold_sweep
     from postwright.domain.jobs import bulk_workflow, generation_workflow
     from postwright.domain.media import workflow as images
     from postwright.domain.projects import workflow as projects
@@ -42,6 +43,7 @@ def kinds() -> tuple[JobKind, ...]:
         JobKind("webhook", lambda _: webhook_delivery.recover_pending()),
         JobKind("image", lambda _: images.recover_orphans()),
         JobKind("adcopy", adcopy.install),
+        JobKind("expired holds", hold_sweep.install),
     )
 
 

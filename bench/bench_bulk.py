@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from bench.fake_llm import FakeLlm
 from postwright.api.app import create_app
@@ -84,8 +84,12 @@ BUILTIN = Shape(
 
 
 def _settings(directory: Path, fake: FakeLlm, shape: Shape) -> Settings:
-    name = f"{shape.window}-{shape.llm_concurrency}-{shape.builtin}-{fake.latency}.db"
-    url = f"sqlite+aiosqlite:///{directory / name}"
+    name = f"{shape.window}-{shape.llm_concurrency}-{shape.builtin}-{fake.latency}"
+    url = (
+        asyncio.run(_fresh_postgres(POSTGRES[0], name))
+        if POSTGRES
+        else f"sqlite+aiosqlite:///{directory / name}.db"
+    )
     migrate.upgrade(url)
     llm = (
         LlmSettings()
@@ -107,6 +111,25 @@ def _settings(directory: Path, fake: FakeLlm, shape: Shape) -> Settings:
             polling_interval_seconds=shape.polling,
         ),
     )
+
+
+# ``--postgres URL``: each case on its own fresh database of that server (app and DBOS tables).
+POSTGRES: list[str] = []
+
+
+async def _fresh_postgres(server: str, name: str) -> str:
+    import asyncpg
+
+    base = make_url(server)
+    database = "bench_bulk_" + "".join(c if c.isalnum() else "_" for c in name).lower()
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await connection.close()
+    return base.set(database=database).render_as_string(hide_password=False)
 
 
 async def _tenant(services: Services) -> str:
@@ -176,7 +199,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test), "
+        "a fresh database per case",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        POSTGRES.append(args.postgres)
     posts = args.posts
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)

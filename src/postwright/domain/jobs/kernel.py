@@ -32,7 +32,6 @@ class JobRow(Protocol):
     user_id: Any
     reservation_id: Any
     status: Any
-    started_at: Any
     completed_at: Any
     updated_at: Any
 
@@ -87,7 +86,8 @@ async def begin(lifecycle: Lifecycle[RowT], job_id: str) -> bool:
             return False
         now = found.clock.now()
         row.status = lifecycle.spell(JobState.RUNNING)
-        row.started_at = row.started_at or now
+        if hasattr(row, "started_at"):
+            row.started_at = row.started_at or now
         row.updated_at = now
         return True
 
@@ -115,22 +115,27 @@ async def settle_item(
     session: AsyncSession,
     acting: SystemActor,
     row: JobRow,
-    item: str,
+    item: str | None,
     *,
     consumed: int,
     refunded: int = 0,
 ) -> None:
-    """Charge one item from the job's reservation, once: keyed by (job, item)."""
+    """Charge one item from the job's reservation, once: keyed by (job, item) — the job alone
+    for a kind that settles all its items together. A job without a reservation is free."""
+    if row.reservation_id is None:
+        return
     await settle_reservation(
         session,
         acting,
         row.reservation_id,
         consumed=consumed,
         refunded=refunded,
-        reference=f"{row.id}:{item}",
+        reference=f"{row.id}:{item}" if item is not None else str(row.id),
     )
 
 
 async def release(session: AsyncSession, acting: SystemActor, row: JobRow) -> None:
     """Give back every credit the job still holds (releasing twice is harmless)."""
+    if row.reservation_id is None:
+        return
     await release_reservation(session, acting, row.reservation_id)

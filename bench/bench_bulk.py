@@ -166,12 +166,15 @@ async def _run_job(settings: Settings, posts: int) -> Outcome:
             submitted = await http.post("/v1/bulk-generate", json=body, headers=headers)
             submitted.raise_for_status()
             job_id = submitted.json()["jobId"]
-            while True:
-                job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=headers)).json()
-                if job["job"]["status"] in FINISHED:
-                    elapsed = time.perf_counter() - began
-                    break
-                await asyncio.sleep(0.05)
+            # Watched as the dashboard and CLI do: the progress stream ends with the job.
+            events = f"/v1/bulk-generate/{job_id}/events"
+            async with http.stream("GET", events, headers=headers) as stream:
+                async for _ in stream.aiter_bytes():
+                    pass
+            elapsed = time.perf_counter() - began
+            job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=headers)).json()
+            if job["job"]["status"] not in FINISHED:
+                raise RuntimeError(f"the progress stream ended early: {job['job']}")
         if job["job"]["completedPosts"] != posts:
             raise RuntimeError(f"job ended {job['job']['status']}: {job['job']}")
         async with app.state.services.db.transaction() as session:

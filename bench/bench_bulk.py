@@ -12,9 +12,11 @@ Measurements, each a ratio within the same run (the machine is shared and noisy)
 * diversity: max pairwise word 3-gram Jaccard of the posts of the defaults job (fake model)
   and of a builtin-engine job, with the number of distinct hooks.
 
-    uv run python -m bench.bench_bulk [--posts 50] [--latency 1.0]
+    uv run python -m bench.bench_bulk [--posts 50] [--latency 1.0] [--postgres URL]
 
-Runs on the embedded default (SQLite file, DBOS on SQLite) in a scratch directory.
+Runs on the embedded default (SQLite file, DBOS on SQLite) in a scratch directory, or with
+``--postgres`` on a fresh PostgreSQL database per case (application and DBOS tables). A job's
+wall time runs from its submission to the end of its progress stream (``…/events``).
 """
 
 from __future__ import annotations

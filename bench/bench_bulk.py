@@ -12,9 +12,11 @@ Measurements, each a ratio within the same run (the machine is shared and noisy)
 * diversity: max pairwise word 3-gram Jaccard of the posts of the defaults job (fake model)
   and of a builtin-engine job, with the number of distinct hooks.
 
-    uv run python -m bench.bench_bulk [--posts 50] [--latency 1.0]
+    uv run python -m bench.bench_bulk [--posts 50] [--latency 1.0] [--postgres URL]
 
-Runs on the embedded default (SQLite file, DBOS on SQLite) in a scratch directory.
+Runs on the embedded default (SQLite file, DBOS on SQLite) in a scratch directory, or with
+``--postgres`` on a fresh PostgreSQL database per case (application and DBOS tables). A job's
+wall time runs from its submission to the end of its progress stream (``…/events``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from bench.fake_llm import FakeLlm
 from postwright.api.app import create_app
@@ -84,8 +86,12 @@ BUILTIN = Shape(
 
 
 def _settings(directory: Path, fake: FakeLlm, shape: Shape) -> Settings:
-    name = f"{shape.window}-{shape.llm_concurrency}-{shape.builtin}-{fake.latency}.db"
-    url = f"sqlite+aiosqlite:///{directory / name}"
+    name = f"{shape.window}-{shape.llm_concurrency}-{shape.builtin}-{fake.latency}"
+    url = (
+        asyncio.run(_fresh_postgres(POSTGRES[0], name))
+        if POSTGRES
+        else f"sqlite+aiosqlite:///{directory / name}.db"
+    )
     migrate.upgrade(url)
     llm = (
         LlmSettings()
@@ -107,6 +113,25 @@ def _settings(directory: Path, fake: FakeLlm, shape: Shape) -> Settings:
             polling_interval_seconds=shape.polling,
         ),
     )
+
+
+# ``--postgres URL``: each case on its own fresh database of that server (app and DBOS tables).
+POSTGRES: list[str] = []
+
+
+async def _fresh_postgres(server: str, name: str) -> str:
+    import asyncpg
+
+    base = make_url(server)
+    database = "bench_bulk_" + "".join(c if c.isalnum() else "_" for c in name).lower()
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await connection.close()
+    return base.set(database=database).render_as_string(hide_password=False)
 
 
 async def _tenant(services: Services) -> str:
@@ -143,12 +168,15 @@ async def _run_job(settings: Settings, posts: int) -> Outcome:
             submitted = await http.post("/v1/bulk-generate", json=body, headers=headers)
             submitted.raise_for_status()
             job_id = submitted.json()["jobId"]
-            while True:
-                job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=headers)).json()
-                if job["job"]["status"] in FINISHED:
-                    elapsed = time.perf_counter() - began
-                    break
-                await asyncio.sleep(0.05)
+            # Watched as the dashboard and CLI do: the progress stream ends with the job.
+            events = f"/v1/bulk-generate/{job_id}/events"
+            async with http.stream("GET", events, headers=headers) as stream:
+                async for _ in stream.aiter_bytes():
+                    pass
+            elapsed = time.perf_counter() - began
+            job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=headers)).json()
+            if job["job"]["status"] not in FINISHED:
+                raise RuntimeError(f"the progress stream ended early: {job['job']}")
         if job["job"]["completedPosts"] != posts:
             raise RuntimeError(f"job ended {job['job']['status']}: {job['job']}")
         async with app.state.services.db.transaction() as session:
@@ -176,7 +204,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test), "
+        "a fresh database per case",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        POSTGRES.append(args.postgres)
     posts = args.posts
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)

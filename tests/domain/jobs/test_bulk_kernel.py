@@ -17,8 +17,11 @@ from sqlalchemy import select
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings, LlmSettings, Settings
+from postwright.domain.billing.context import SystemActor
 from postwright.domain.content.models import Post
 from postwright.domain.generation.planning import DIFFER_INSTRUCTION, hook_of, max_similarity
+from postwright.domain.jobs import bulk
+from postwright.domain.jobs.models import JobStatus
 from tests.api.voxburst.test_bulk import (
     available,
     job_body,
@@ -266,3 +269,59 @@ async def test_cancel_during_fan_out_stops_new_calls_and_refunds_every_unstarted
     assert credits["refunded"] == 20 - job["completedPosts"]
     assert credits["remaining"] == 0
     assert after == before - job["completedPosts"]
+
+
+async def test_pause_stops_new_calls_and_resume_writes_every_post_once(
+    database_url: str, tmp_path: Path, clock: FrozenClock, llm: FakeOpenAI
+) -> None:
+    total, concurrency = 12, 2
+    llm.replies = [
+        plan_reply(total),
+        *(Reply(arguments={"content": distinct_post(i)}, delay=0.3) for i in range(2 * total)),
+    ]
+    settings = model_settings(database_url, tmp_path, llm, llm_concurrency=concurrency)
+    async with running(settings, clock) as (http, services):
+        tenant = await make_tenant(services)
+        before = await available(services, tenant)
+        job_id = (
+            await http.post("/v1/bulk-generate", json=job_body(total), headers=tenant.headers)
+        ).json()["jobId"]
+        await poll_until(http, tenant, job_id, lambda job: job["completedPosts"] >= 1)
+        async with services.db.transaction() as session:
+            paused = await bulk.pause(
+                session, SystemActor(tenant.workspace_id, clock.now()), job_id
+            )
+        assert paused.status == JobStatus.PAUSED
+        calls_at_pause = len(llm.requests)
+
+        async def unfinished() -> list[Any]:
+            runs = await DBOS.list_workflows_async(workflow_id_prefix=f"bulk:{job_id}:")
+            return [run for run in runs if run.status in ("PENDING", "ENQUEUED")]
+
+        for _ in range(400):
+            if not await unfinished():
+                break
+            await poll_until(http, tenant, job_id, lambda job: True)
+        else:
+            raise AssertionError("children still running")
+        held = (await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)).json()
+        # Only calls already on their way at the pause were made (at most one per slot).
+        assert len(llm.requests) <= calls_at_pause + concurrency
+        calls_while_paused = len(llm.requests)
+        assert held["job"]["status"] == "PAUSED"
+        assert held["job"]["completedPosts"] < total
+
+        resumed = await http.post(f"/v1/bulk-generate/{job_id}/resume", headers=tenant.headers)
+        assert resumed.status_code == 200
+        await poll_until(http, tenant, job_id, lambda job: job["status"] in ("COMPLETED", "FAILED"))
+        job = (await http.get(f"/v1/bulk-generate/{job_id}", headers=tenant.headers)).json()["job"]
+        texts = await contents(services, job_id)
+        after = await available(services, tenant)
+        await ledger_matches_balance(services, tenant)
+
+    assert calls_while_paused > 0
+    assert job["status"] == "COMPLETED"
+    assert job["completedPosts"] == total
+    assert len(texts) == total
+    assert job["credits"]["consumed"] == total
+    assert after == before - total

@@ -18,11 +18,21 @@ from postwright.core.errors import (
 )
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.jobs import generations
-from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
+from postwright.domain.jobs.generation_models import ContentGeneration
+from postwright.domain.jobs.generation_workflow import state
+from postwright.domain.jobs.status import JobState
 
 router = APIRouter(prefix="/api/v1/content", tags=["powerpost: generations"])
 
 StatusName = Literal["pending", "processing", "completed", "failed"]
+# The powerpost document's spelling of the job states a generation goes through.
+STATUS_NAMES: dict[JobState, StatusName] = {
+    JobState.QUEUED: "pending",
+    JobState.RUNNING: "processing",
+    JobState.COMPLETED: "completed",
+    JobState.FAILED: "failed",
+}
+STATES = {name: job_state for job_state, name in STATUS_NAMES.items()}
 Output = str | dict[str, str]
 
 
@@ -78,7 +88,7 @@ class GenerationList(BaseModel):
 def _summary_fields(generation: ContentGeneration) -> dict[str, Any]:
     return {
         "generation_id": generation.id,
-        "status": str(generation.status),
+        "status": STATUS_NAMES[state(generation)],
         "prompt": generation.prompt,
         "platforms": list(generation.platforms),
         "research_mode": generation.research_mode,
@@ -89,9 +99,10 @@ def _summary_fields(generation: ContentGeneration) -> dict[str, Any]:
 
 def generation_out(generation: ContentGeneration) -> Generation:
     result = Generation(**_summary_fields(generation))
-    if generation.status == GenerationStatus.COMPLETED:
+    current = state(generation)
+    if current == JobState.COMPLETED:
         result.outputs = generation.outputs or {}
-    elif generation.status == GenerationStatus.FAILED:
+    elif current == JobState.FAILED:
         result.error = GenerationError(
             code=generation.error_code or "GENERATION_FAILED",
             message=generation.error_message or "Failed to generate content. Please try again.",
@@ -154,7 +165,7 @@ async def list_generations(
         session,
         actor,
         codec=services.cursors,
-        status=GenerationStatus(status_filter) if status_filter else None,
+        status=STATES[status_filter] if status_filter else None,
         cursor=cursor,
         limit=limit,
     )

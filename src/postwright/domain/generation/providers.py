@@ -8,9 +8,12 @@ transport, so the SDKs' own retries are switched off to avoid retrying twice.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from dataclasses import dataclass, field
 
 import httpx2
+from pydantic_ai._http import DEFAULT_HTTP_LIMITS
 from pydantic_ai.models import Model, create_async_httpx2_client
 from pydantic_ai.retries import AsyncHTTPX2TenacityTransport, RetryConfig, wait_retry_after
 from tenacity import retry_if_exception, stop_after_attempt, wait_exponential
@@ -85,6 +88,13 @@ def _raise_for_retryable(response: httpx2.Response) -> None:
         response.raise_for_status()
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs ~50-80 ms of CPU on the event
+    loop, too much to pay again for every model call of a bulk job."""
+    return httpx2.create_ssl_context()
+
+
 def http_client(config: LlmConfig) -> httpx2.AsyncClient:
     """An HTTP client that retries 429/5xx and connection failures with exponential backoff."""
     transport = AsyncHTTPX2TenacityTransport(
@@ -97,9 +107,22 @@ def http_client(config: LlmConfig) -> httpx2.AsyncClient:
             stop=stop_after_attempt(config.max_retries + 1),
             reraise=True,
         ),
+        wrapped=httpx2.AsyncHTTPTransport(verify=_tls_context(), limits=DEFAULT_HTTP_LIMITS),
         validate_response=_raise_for_retryable,
     )
     return create_async_httpx2_client(transport=transport, timeout=config.timeout_seconds)
+
+
+def preload(config: LlmConfig) -> None:
+    """Import the provider's SDK and load the TLS context now (seconds under load), so that a
+    process that runs jobs does not pay it inside its first job."""
+    _tls_context()
+    if config.provider_name == "anthropic":
+        import pydantic_ai.models.anthropic
+    elif config.provider_name == "google":
+        import pydantic_ai.models.google
+    else:
+        import pydantic_ai.models.openai  # noqa: F401
 
 
 def build_model(config: LlmConfig) -> Model:

@@ -282,6 +282,21 @@ async def emit_job_event(session: AsyncSession, job: BulkJob) -> None:
     )
 
 
+async def pause(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
+    """Stop a queued or running job from starting more posts (for the dashboard; the voxburst
+    document only pauses a job itself, when credits run out). Posts whose model call already
+    started are still kept; the rest stay pending, reserved, until ``resume`` or ``cancel``."""
+    job = await get_scoped(session, BulkJob, actor.workspace_id, job_id, for_update=True)
+    if job.status not in (JobStatus.QUEUED, JobStatus.PROCESSING):
+        raise Conflict(f"Only a QUEUED or PROCESSING job can be paused; this one is {job.status}")
+    job.status = JobStatus.PAUSED
+    job.updated_at = actor.now()
+    await session.flush()
+    await emit_job_event(session, job)
+    progress.changed(session, job.id)
+    return job
+
+
 async def resume(
     session: AsyncSession, actor: Actor, job_id: str, *, settings: Settings
 ) -> BulkJob:

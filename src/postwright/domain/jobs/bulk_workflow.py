@@ -36,9 +36,10 @@ from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.outputs import GenerationResult, PostText
 from postwright.domain.generation.persona import PersonaProfile
+from postwright.domain.generation.providers import LlmConfig
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PostTask
-from postwright.domain.jobs import progress
+from postwright.domain.jobs import group_commit, progress
 from postwright.domain.jobs.bulk import cost_per_post, emit_job_event, extra_per_post
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
 from postwright.domain.media import generate as media
@@ -48,6 +49,7 @@ from postwright.domain.media.errors import MediaProviderError
 from postwright.domain.personas import service as personas
 
 BUILTIN = "builtin"
+_KEEPS_POSTS = (JobStatus.PROCESSING, JobStatus.PAUSED)
 
 
 async def start_run(job_id: str, workflow_id: str) -> None:
@@ -78,6 +80,7 @@ async def bulk_generation(job_id: str) -> str:
             return str(status)
         parent = DBOS.workflow_id
         angles = await _angles(job_id)
+        brief = await _brief(job_id)
         round_number = 0
         while True:
             plan = await _plan_window(job_id)
@@ -93,7 +96,7 @@ async def bulk_generation(job_id: str) -> str:
                 [
                     (
                         f"{parent}:r{round_number}:item{position}",
-                        (job_id, position, _angle_at(angles, position)),
+                        (job_id, position, {**brief, "angle": _angle_at(angles, position)}),
                     )
                     for position in positions
                 ],
@@ -150,8 +153,7 @@ async def _job_brief(services: Services, job_id: str) -> tuple[BulkJob, PersonaP
 async def _angles(job_id: str) -> list[dict[str, str]]:
     """One angle per post: the builtin planner, or one model call on the LLM queue. The plan's
     workflow id is the job's (not the run's), so a resumed job writes to the same plan."""
-    services = _services()
-    if engine_for(services.settings).provider == BUILTIN:
+    if _builtin(_services()):
         return await _builtin_angles(job_id)
     handle = await jobs.enqueue(
         jobs.LLM_QUEUE, bulk_plan, job_id, workflow_id=f"bulk:{job_id}:plan"
@@ -197,6 +199,26 @@ async def _model_angles(job_id: str) -> list[dict[str, str]]:
         fallback = planning.builtin_angles(topic, persona, job.total_posts)
         planned = planning.distinct_angles([*planned, *fallback])[: job.total_posts]
     return [angle.model_dump() for angle in planned]
+
+
+def _builtin(services: Services) -> bool:
+    """No model configured: the builtin engine writes (decided without building a client)."""
+    return LlmConfig.from_settings(services.settings.llm) is None
+
+
+@DBOS.step(name="postwright.bulk_brief")
+async def _brief(job_id: str) -> dict[str, Any]:
+    """What every item needs to write its post, read once for the whole job: an item then
+    reads only its own state before its model call."""
+    job, persona, topic = await _job_brief(_services(), job_id)
+    return {
+        "workspace_id": job.workspace_id,
+        "persona": persona.model_dump(mode="json") if persona else None,
+        "topic": topic,
+        "platform": job.platform,
+        "total": job.total_posts,
+        "images": job.generate_images,
+    }
 
 
 async def _close(engine: GenerationEngine) -> None:
@@ -309,8 +331,8 @@ async def _fail_job(job_id: str, reason: str) -> None:
 
 
 @DBOS.workflow(name="postwright.bulk_item")
-async def bulk_item(job_id: str, position: int, angle: dict[str, str] | None) -> str:
-    return await _generate_item(job_id, position, angle)
+async def bulk_item(job_id: str, position: int, brief: dict[str, Any]) -> str:
+    return await _generate_item(job_id, position, brief)
 
 
 async def _write(
@@ -327,13 +349,14 @@ async def _write(
 
 
 @DBOS.step(name="postwright.bulk_generate_item")
-async def _generate_item(job_id: str, position: int, angle: dict[str, str] | None) -> str:
+async def _generate_item(job_id: str, position: int, brief: dict[str, Any]) -> str:
+    """One post: a read of its own state, the model call, one transaction that keeps it."""
     services = _services()
-    planned = planning.Angle.model_validate(angle) if angle else None
+    planned = planning.Angle.model_validate(brief["angle"]) if brief.get("angle") else None
     # Checked right before the call: once a job is cancelled, no new model call starts.
-    task = await _task_for(services, job_id, position, planned)
-    if task is None:
+    if not await _still_pending(services, job_id, position):
         return "skipped"
+    task = _task_from(brief, position, planned)
     try:
         result = await _write(services, task, planned)
     except AppError as exc:
@@ -341,7 +364,11 @@ async def _generate_item(job_id: str, position: int, angle: dict[str, str] | Non
     except Exception as exc:
         logger.error("bulk_item.error", job_id=job_id, position=position, exc_info=exc)
         return await _fail_item(job_id, position, "Generation failed unexpectedly")
-    image = await _item_image(services, job_id, position, result.output.content)
+    image = (
+        await _item_image(services, job_id, position, result.output.content)
+        if brief.get("images")
+        else None
+    )
     try:
         return await _complete_item(services, job_id, position, result, image)
     except InsufficientCredits:
@@ -349,27 +376,28 @@ async def _generate_item(job_id: str, position: int, angle: dict[str, str] | Non
         return "needs_credits"
 
 
-async def _task_for(
-    services: Services, job_id: str, position: int, angle: planning.Angle | None
-) -> PostTask | None:
-    async with services.db.transaction() as session:
-        job = await session.get(BulkJob, job_id)
-        item = await session.scalar(
-            select(BulkJobItem).where(
-                BulkJobItem.job_id == job_id, BulkJobItem.position == position
+async def _still_pending(services: Services, job_id: str, position: int) -> bool:
+    """The job is running and this item not yet written: one read, no write lock."""
+    async with services.db.read_transaction() as session:
+        row = (
+            await session.execute(
+                select(BulkJob.status, BulkJobItem.status)
+                .join(BulkJobItem, BulkJobItem.job_id == BulkJob.id)
+                .where(BulkJob.id == job_id, BulkJobItem.position == position)
             )
-        )
-        if job is None or item is None or job.status != JobStatus.PROCESSING:
-            return None
-        if item.status != ItemStatus.PENDING:
-            return None
-    _, persona, topic = await _job_brief(services, job_id)
+        ).first()
+    return row is not None and row[0] == JobStatus.PROCESSING and row[1] == ItemStatus.PENDING
+
+
+def _task_from(brief: dict[str, Any], position: int, angle: planning.Angle | None) -> PostTask:
+    persona = brief.get("persona")
     return PostTask(
-        persona=persona,
-        topic=topic,
-        platform=job.platform,
+        persona=PersonaProfile.model_validate(persona) if persona else None,
+        cache_scope=brief.get("workspace_id"),
+        topic=brief["topic"],
+        platform=brief["platform"],
         batch_index=position,
-        batch_size=job.total_posts,
+        batch_size=brief["total"],
         angle=angle.render() if angle else None,
     )
 
@@ -473,15 +501,21 @@ async def _complete_item(
     result: GenerationResult[PostText],
     image: media.StoredImage | None = None,
 ) -> str:
-    async with services.db.transaction() as session:
-        job = await _locked_job(session, job_id)
+    """Keep the post and settle its credits, in a transaction shared with the job's other
+    items finishing now (see ``group_commit``)."""
+
+    async def lock(session: AsyncSession) -> BulkJob:
+        return await _locked_job(session, job_id)
+
+    async def keep(session: AsyncSession, job: BulkJob) -> str:
         item = await session.scalar(
             select(BulkJobItem).where(
                 BulkJobItem.job_id == job_id, BulkJobItem.position == position
             )
         )
         assert item is not None
-        if item.status != ItemStatus.PENDING or job.status != JobStatus.PROCESSING:
+        # A post whose model call started before a pause is still kept.
+        if item.status != ItemStatus.PENDING or job.status not in _KEEPS_POSTS:
             return "discarded"
         acting = _acting(job, services)
         cost = cost_per_post(services.settings, job.generate_images and image is not None)
@@ -543,6 +577,8 @@ async def _complete_item(
         record_usage(session, acting, result, kind="bulk-item", credits=cost)
         progress.changed(session, job.id)
         return "completed"
+
+    return await group_commit.submit(services.db, job_id, lock, keep)
 
 
 async def _fail_item(job_id: str, position: int, reason: str) -> str:

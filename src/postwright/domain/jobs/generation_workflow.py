@@ -1,12 +1,14 @@
 """The powerpost generation workflow (DBOS): one model call, so one workflow on the
 rate-limited LLM queue.
 
-Steps are at-least-once, so each effect is guarded: the generation row is locked and its status
-checked before it is finished, and the reservation is settled under a fixed reference — a step
-re-run after a crash changes nothing twice.
+A kind on the job kernel (``kernel``): the kernel locks the row and moves it through its states
+once, and settles the reservation under the fixed reference ``<id>:settle`` — a step re-run
+after a crash changes nothing twice.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from dbos import DBOS
 from sqlalchemy import select
@@ -15,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.logging import logger
-from postwright.core.services import Services
 from postwright.domain import webhooks
 from postwright.domain.billing.context import SystemActor
-from postwright.domain.billing.service import release_reservation, settle_reservation
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.outputs import GenerationResult, PlatformPosts
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PlatformPostsTask
+from postwright.domain.jobs import kernel
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
+from postwright.domain.jobs.status import JobState
 
 FAILED_CODE = "GENERATION_FAILED"
 FAILED_MESSAGE = "Failed to generate content. Please try again."
@@ -40,24 +42,15 @@ async def start_run(generation_id: str) -> None:
     )
 
 
-def _services() -> Services:
-    found: Services = jobs.services()
-    return found
-
-
-async def _locked(session: AsyncSession, generation_id: str) -> ContentGeneration:
-    generation = await session.scalar(
-        select(ContentGeneration).where(ContentGeneration.id == generation_id).with_for_update()
-    )
-    if generation is None:
-        raise LookupError(f"generation {generation_id} vanished")
-    return generation
-
-
-def _acting(generation: ContentGeneration, services: Services) -> SystemActor:
-    return SystemActor(
-        workspace_id=generation.workspace_id, at=services.clock.now(), user_id=generation.user_id
-    )
+GENERATIONS = kernel.Lifecycle(
+    ContentGeneration,
+    {
+        JobState.QUEUED: GenerationStatus.PENDING.value,
+        JobState.RUNNING: GenerationStatus.PROCESSING.value,
+        JobState.COMPLETED: GenerationStatus.COMPLETED.value,
+        JobState.FAILED: GenerationStatus.FAILED.value,
+    },
+)
 
 
 @DBOS.workflow(name="postwright.content_generation")
@@ -73,23 +66,16 @@ async def content_generation(generation_id: str) -> str:
 
 @DBOS.step(name="postwright.generation_begin")
 async def _begin(generation_id: str) -> bool:
-    services = _services()
-    async with services.db.transaction() as session:
-        generation = await _locked(session, generation_id)
-        if GenerationStatus(generation.status).finished:
-            return False
-        now = services.clock.now()
-        generation.status = GenerationStatus.PROCESSING
-        generation.started_at = generation.started_at or now
-        generation.updated_at = now
-        return True
+    return await kernel.begin(GENERATIONS, generation_id)
 
 
 @DBOS.step(name="postwright.generation_run")
 async def _generate(generation_id: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        generation = await _locked(session, generation_id)
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
+        generation = await session.get(ContentGeneration, generation_id)
+        if generation is None:
+            raise LookupError(f"generation {generation_id} vanished")
         task = PlatformPostsTask(
             prompt=generation.prompt.strip() or MEDIA_ONLY_PROMPT,
             platforms=list(generation.platforms),
@@ -99,35 +85,24 @@ async def _generate(generation_id: str) -> str:
         result = await engine.run(task)
     except AppError as exc:
         logger.warning("generation.engine_failed", generation_id=generation_id, error=exc.message)
-        return await _mark_failed(services, generation_id)
+        return await _mark_failed(generation_id)
     finally:
         close = getattr(engine, "aclose", None)
         if close is not None:
             await close()
-    return await _complete(services, generation_id, result)
+    return await _complete(generation_id, result)
 
 
-async def _complete(
-    services: Services, generation_id: str, result: GenerationResult[PlatformPosts]
-) -> str:
-    async with services.db.transaction() as session:
-        generation = await _locked(session, generation_id)
-        if GenerationStatus(generation.status).finished:
-            return str(generation.status)
-        acting = _acting(generation, services)
-        await settle_reservation(
-            session,
-            acting,
-            generation.reservation_id,
-            consumed=generation.credits_used,
-            reference=f"{generation.id}:settle",
+async def _complete(generation_id: str, result: GenerationResult[PlatformPosts]) -> str:
+    async def completed(
+        session: AsyncSession, generation: ContentGeneration, acting: SystemActor, _: datetime
+    ) -> JobState:
+        # The one item of a generation is its settlement (reference ``<id>:settle``).
+        await kernel.settle_item(
+            session, acting, generation, "settle", consumed=generation.credits_used
         )
-        now = services.clock.now()
-        generation.status = GenerationStatus.COMPLETED
         generation.outputs = result.output.as_outputs()
         generation.provider = result.provider
-        generation.completed_at = now
-        generation.updated_at = now
         record_usage(
             session, acting, result, kind="content-generation", credits=generation.credits_used
         )
@@ -143,27 +118,24 @@ async def _complete(
                 "outputs": generation.outputs,
             },
         )
-        return GenerationStatus.COMPLETED.value
+        return JobState.COMPLETED
+
+    return await kernel.finish(GENERATIONS, generation_id, completed)
 
 
 @DBOS.step(name="postwright.generation_fail")
 async def _fail(generation_id: str) -> str:
-    return await _mark_failed(_services(), generation_id)
+    return await _mark_failed(generation_id)
 
 
-async def _mark_failed(services: Services, generation_id: str) -> str:
-    async with services.db.transaction() as session:
-        generation = await _locked(session, generation_id)
-        if GenerationStatus(generation.status).finished:
-            return str(generation.status)
-        await release_reservation(session, _acting(generation, services), generation.reservation_id)
-        now = services.clock.now()
-        generation.status = GenerationStatus.FAILED
+async def _mark_failed(generation_id: str) -> str:
+    async def failed(
+        session: AsyncSession, generation: ContentGeneration, acting: SystemActor, _: datetime
+    ) -> JobState:
+        await kernel.release(session, acting, generation)
         generation.credits_used = 0
         generation.error_code = FAILED_CODE
         generation.error_message = FAILED_MESSAGE
-        generation.completed_at = now
-        generation.updated_at = now
         await webhooks.emit(
             session,
             generation.workspace_id,
@@ -176,13 +148,19 @@ async def _mark_failed(services: Services, generation_id: str) -> str:
                 "error": {"code": FAILED_CODE, "message": FAILED_MESSAGE},
             },
         )
-        return GenerationStatus.FAILED.value
+        return JobState.FAILED
+
+    return await kernel.finish(GENERATIONS, generation_id, failed)
+
+
+def state(generation: ContentGeneration) -> JobState:
+    return GENERATIONS.state(generation)
 
 
 async def recover_orphans() -> int:
     """Start the workflow of every generation left pending or processing without one."""
-    services = _services()
-    async with services.db.transaction() as session:
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
         ids = list(
             await session.scalars(
                 select(ContentGeneration.id).where(

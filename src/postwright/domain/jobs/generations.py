@@ -27,6 +27,7 @@ from postwright.domain.billing.service import (
 )
 from postwright.domain.generation.platforms import platform_key
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
+from postwright.domain.jobs.status import JobState
 from postwright.domain.media.assets import asset_view
 from postwright.domain.media.backend import storage_for
 from postwright.domain.media.errors import MediaNotFound
@@ -145,14 +146,17 @@ async def list_page(
     actor: Actor,
     *,
     codec: CursorCodec,
-    status: GenerationStatus | None,
+    status: JobState | None,
     cursor: str | None,
     limit: int,
 ) -> KeysetPage[ContentGeneration]:
     """Newest first; a cursor is bound to the workspace and the status filter it came from."""
+    from postwright.domain.jobs.generation_workflow import GENERATIONS
+
     statement = scoped(ContentGeneration, actor.workspace_id)
-    if status is not None:
-        statement = statement.where(ContentGeneration.status == status.value)
+    stored = GENERATIONS.spell(status) if status is not None else None
+    if stored is not None:
+        statement = statement.where(ContentGeneration.status == stored)
     return await paginate_keyset(
         session,
         statement,
@@ -161,5 +165,5 @@ async def list_page(
         id_column=ContentGeneration.id,
         cursor=cursor,
         limit=limit,
-        scope=f"generations:{actor.workspace_id}:{status or ''}",
+        scope=f"generations:{actor.workspace_id}:{stored or ''}",
     )

@@ -8,6 +8,7 @@ running process (schedules). Executor heartbeats and takeover belong in ``start_
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
+from postwright.domain.generation import providers
 from postwright.domain.jobs.executors import liveness
 
 
@@ -55,12 +57,23 @@ async def start_engine(services: Services, *, listen: bool | None = None) -> Non
     await jobs.register_queues(services.settings)
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
     if runs_jobs:
+        _preload_model_sdk(services)
         for kind in registered:
             restarted = await kind.recover(services)
             if restarted:
                 logger.info("jobs.recovered", kind=kind.name, count=restarted)
         # Heartbeats, and taking over the jobs of executors that died (see executors.liveness).
         await liveness.start_for_process(services, jobs.executor_id(), jobs.recover)
+
+
+def _preload_model_sdk(services: Services) -> None:
+    """Load the model provider's SDK in the background: start-up stays fast, and the first
+    job does not wait seconds for an import on its path."""
+    config = providers.LlmConfig.from_settings(services.settings.llm)
+    if config is not None:
+        threading.Thread(
+            target=providers.preload, args=(config,), name="preload-model-sdk", daemon=True
+        ).start()
 
 
 async def stop_engine() -> None:

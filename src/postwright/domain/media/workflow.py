@@ -1,12 +1,15 @@
 """The image job workflow (DBOS): draw each image, then settle the job in one transaction.
 
-Steps are at-least-once. Images are stored under keys named after the job and item, so a
-re-run overwrites rather than duplicates; the final transaction locks the job and does
-nothing if it already finished, so credits are settled and the post updated exactly once.
-The workflow runs on the rate-limited provider queue.
+A kind on the job kernel (``domain/jobs/kernel``). Steps are at-least-once. Images are stored
+under keys named after the job and item, so a re-run overwrites rather than duplicates; the
+kernel's final transaction locks the job and does nothing if it already finished, so credits
+are settled and the post updated exactly once. The workflow runs on the rate-limited provider
+queue.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from dbos import DBOS
 from sqlalchemy import select
@@ -15,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.logging import logger
-from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
-from postwright.domain.billing.service import release_reservation, settle_reservation
 from postwright.domain.content.models import Post
+from postwright.domain.jobs import kernel
+from postwright.domain.jobs.status import JobState
 from postwright.domain.media.assets import FAILED, record_generated
 from postwright.domain.media.backend import storage_for
 from postwright.domain.media.generate import attach, draw_and_store, job_request
@@ -34,20 +37,14 @@ async def start_image_job(job_id: str) -> None:
     await jobs.enqueue(jobs.LLM_QUEUE, image_job, job_id, workflow_id=workflow_id(job_id))
 
 
-def _services() -> Services:
-    found: Services = jobs.services()
-    return found
-
-
-async def _locked(session: AsyncSession, job_id: str) -> ImageJob:
-    job = await session.scalar(select(ImageJob).where(ImageJob.id == job_id).with_for_update())
-    if job is None:
-        raise LookupError(f"image job {job_id} vanished")
-    return job
-
-
-def _acting(job: ImageJob, services: Services) -> SystemActor:
-    return SystemActor(workspace_id=job.workspace_id, at=services.clock.now(), user_id=job.user_id)
+IMAGE_JOBS = kernel.Lifecycle(
+    ImageJob,
+    {
+        JobState.RUNNING: ImageJobStatus.PROCESSING.value,
+        JobState.COMPLETED: ImageJobStatus.COMPLETED.value,
+        JobState.FAILED: ImageJobStatus.FAILED.value,
+    },
+)
 
 
 @DBOS.workflow(name="postwright.image_job")
@@ -64,7 +61,7 @@ async def image_job(job_id: str) -> str:
 
 @DBOS.step(name="postwright.image_job_count")
 async def _count(job_id: str) -> int:
-    services = _services()
+    services = kernel.services()
     async with services.db.transaction() as session:
         job = await session.get(ImageJob, job_id)
         if job is None or ImageJobStatus(job.status).finished:
@@ -74,7 +71,7 @@ async def _count(job_id: str) -> int:
 
 @DBOS.step(name="postwright.image_job_draw")
 async def _draw(job_id: str, index: int) -> dict[str, object]:
-    services = _services()
+    services = kernel.services()
     async with services.db.transaction() as session:
         job = await session.get(ImageJob, job_id)
         if job is None:
@@ -93,13 +90,12 @@ async def _draw(job_id: str, index: int) -> dict[str, object]:
 
 @DBOS.step(name="postwright.image_job_complete")
 async def _complete(job_id: str, stored: list[dict[str, object]]) -> str:
-    services = _services()
+    services = kernel.services()
     storage = storage_for(services.settings, services.clock)
-    async with services.db.transaction() as session:
-        job = await _locked(session, job_id)
-        if ImageJobStatus(job.status).finished:
-            return str(job.status)
-        acting = _acting(job, services)
+
+    async def completed(
+        session: AsyncSession, job: ImageJob, acting: SystemActor, now: datetime
+    ) -> JobState:
         for image in stored:
             record_generated(
                 session,
@@ -112,14 +108,8 @@ async def _complete(job_id: str, stored: list[dict[str, object]]) -> str:
                 post_id=job.post_id,
                 job_id=job.id,
             )
-        if job.reservation_id:
-            await settle_reservation(
-                session,
-                acting,
-                job.reservation_id,
-                consumed=job.credits_reserved,
-                reference=job.id,
-            )
+        # All the job's images are settled together, under the job's own reference.
+        await kernel.settle_item(session, acting, job, None, consumed=job.credits_reserved)
         if job.post_id and stored:
             post = await session.get(Post, job.post_id, with_for_update=True)
             if post is not None and post.deleted_at is None:
@@ -127,50 +117,50 @@ async def _complete(job_id: str, stored: list[dict[str, object]]) -> str:
         job.asset_keys = [str(image["key"]) for image in stored]
         job.provider = str(stored[0]["provider"]) if stored else None
         job.credits_used = job.credits_reserved
-        job.status = ImageJobStatus.COMPLETED
-        job.completed_at = job.updated_at = services.clock.now()
         await webhooks.emit(
             session,
             job.workspace_id,
             "image.completed",
             {"job_id": job.id, "post_id": job.post_id, "keys": job.asset_keys},
-            at=job.completed_at,
+            at=now,
         )
-        return str(job.status)
+        return JobState.COMPLETED
+
+    return await kernel.finish(IMAGE_JOBS, job_id, completed)
 
 
 @DBOS.step(name="postwright.image_job_fail")
 async def _fail(job_id: str, reason: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await _locked(session, job_id)
-        if ImageJobStatus(job.status).finished:
-            return str(job.status)
-        acting = _acting(job, services)
-        if job.reservation_id:
-            await release_reservation(session, acting, job.reservation_id)
+    async def failed(
+        session: AsyncSession, job: ImageJob, acting: SystemActor, now: datetime
+    ) -> JobState:
+        await kernel.release(session, acting, job)
         if job.post_id:
             post = await session.get(Post, job.post_id, with_for_update=True)
             if post is not None:
                 post.image_url = FAILED
-                post.updated_at = services.clock.now()
-        job.status = ImageJobStatus.FAILED
+                post.updated_at = now
         job.error = reason
-        job.completed_at = job.updated_at = services.clock.now()
         await webhooks.emit(
             session,
             job.workspace_id,
             "image.failed",
             {"job_id": job.id, "post_id": job.post_id, "error": reason},
-            at=job.completed_at,
+            at=now,
         )
-        return str(job.status)
+        return JobState.FAILED
+
+    return await kernel.finish(IMAGE_JOBS, job_id, failed)
+
+
+def state(job: ImageJob) -> JobState:
+    return IMAGE_JOBS.state(job)
 
 
 async def recover_orphans() -> int:
     """Re-attach every unfinished image job to its (deterministic) workflow after a crash
     between commit and enqueue."""
-    services = _services()
+    services = kernel.services()
     async with services.db.transaction() as session:
         rows = await session.scalars(
             select(ImageJob.id).where(ImageJob.status == ImageJobStatus.PROCESSING)

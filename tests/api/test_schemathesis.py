@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from postwright.core.services import Services
@@ -55,6 +56,8 @@ def test_schemathesis_finds_no_server_error_and_no_cross_workspace_read(
         POSTWRIGHT_RATE_LIMIT_ENABLED="false",
     )
     with served(env) as base_url:
+        # Build the spec once before schemathesis loads it with its own short timeout.
+        httpx.get(f"{base_url}/api/v1/openapi.json", timeout=120).raise_for_status()
         result = subprocess.run(
             [
                 sys.executable,

@@ -70,7 +70,8 @@ async def test_thread_context_is_the_last_ten_messages(
         assert response.status_code == 200, response.text
         thread_id = response.json()["threadId"]
     prompt = fake_openai.requests[-1]["body"]["messages"][-1]["content"]
-    context = prompt.split("Earlier messages in this conversation:")[1]
+    # The conversation's own section, up to the next one (the batch so far comes later).
+    context = prompt.split("Earlier messages in this conversation:")[1].split("\n\n")[0]
     # 12 messages so far (6 turns of prompt + answer): the first two fell out of the window.
     assert "Turn 0" not in context
     assert "Turn 1" in context

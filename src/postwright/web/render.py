@@ -119,12 +119,14 @@ def status_for(problem: Problem) -> int:
 async def attempt(
     wctx: WebCtx, action: Callable[[], Awaitable[T]]
 ) -> tuple[T | None, Problem | None]:
-    """Run one domain command in a savepoint: on an AppError its writes are undone, the
-    rest of the request's transaction stays usable for rendering the page again, and the
-    error comes back in words."""
+    """Run one domain command: on an AppError its writes are undone and the error comes back
+    in words. Not a savepoint: a metered command commits its reservation before the model
+    call (no transaction open across it), which a savepoint would not survive. What the page
+    already loaded stays readable: it is detached before the rollback expires it."""
     try:
-        async with wctx.db.begin_nested():
-            return await action(), None
+        return await action(), None
     except errors.AppError as exc:
         discard_after_commit(wctx.db)
+        wctx.db.expunge_all()
+        await wctx.db.rollback()
         return None, describe(exc)

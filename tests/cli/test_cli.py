@@ -11,7 +11,8 @@ from tests.processes import app_env, run_cli, served
 
 
 def test_workspace_create_keys_and_serve(database_url: str, tmp_path: Path) -> None:
-    env = app_env(database_url, tmp_path)
+    # Revocation reaches another process within the key cache's bound: keep it short here.
+    env = app_env(database_url, tmp_path, POSTWRIGHT_API_KEY_CACHE_SECONDS="0")
 
     created = run_cli(
         "workspace", "create", "--name", "Acme", "--owner-email", "ops@acme.test", "--json", env=env

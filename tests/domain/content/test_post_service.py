@@ -20,6 +20,7 @@ from postwright.domain.content import post_service, transfer
 from postwright.domain.content import posts as zorbit
 from postwright.domain.content.models import Post, PostSource, PublishState, ReviewStatus
 from postwright.domain.context import Ctx
+from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
 from postwright.domain.publishing import posts as powerpost
 from postwright.domain.publishing import scheduling
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER
@@ -99,6 +100,22 @@ async def test_every_door_creates_through_the_service(services: Services) -> Non
     async with services.db.transaction() as session:
         actor = await actor_for(session, services, tenant)
         manual = await zorbit.create_post(session, actor, storage=None, content="Z")  # type: ignore[arg-type]
+        # powerpost checks that the generation it names is this workspace's.
+        session.add(
+            ContentGeneration(
+                id="gen_1",
+                workspace_id=tenant.workspace_id,
+                user_id=actor.user_id,
+                platforms=["linkedin"],
+                research_mode="regular",
+                status=GenerationStatus.COMPLETED,
+                credits_used=0,
+                reservation_id="res_test",
+                created_at=actor.now(),
+                updated_at=actor.now(),
+            )
+        )
+        await session.flush()
         generated = await powerpost.create_post(
             session, actor, content="P", platform="LinkedIn", generation_id="gen_1"
         )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
 from postwright.core.errors import NotFound, ValidationFailed, error_responses
 from postwright.domain.publishing import accounts, connect, engagement
-from postwright.domain.publishing.models import AccountStatus, ConnectedAccount
+from postwright.domain.publishing.models import ConnectedAccount
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["platform: connected accounts"])
 TIMEZONE = Field(default="UTC", min_length=1, max_length=64, description="IANA timezone")
@@ -50,7 +50,7 @@ def account_out(account: ConnectedAccount) -> AccountOut:
         timezone=account.timezone,
         isDefault=account.is_default,
         status=account.status,
-        needsReconnect=account.status == AccountStatus.NEEDS_RECONNECT,
+        needsReconnect=account.needs_reconnect,
         statusReason=account.status_reason,
         scopes=(account.scopes or "").split(),
         tokenExpiresAt=account.token_expires_at,

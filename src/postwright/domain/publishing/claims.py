@@ -22,7 +22,6 @@ from postwright.domain.content.models import Post, PublishState, ReviewStatus
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER, PROVIDERS
 from postwright.domain.publishing.models import (
-    AccountStatus,
     ConnectedAccount,
     Publication,
     PublicationStatus,
@@ -129,7 +128,7 @@ async def claim(
     if account is not None:
         publication.account_id = account.id
         post.publish_account_id = account.id
-        if account.status == AccountStatus.NEEDS_RECONNECT:
+        if account.needs_reconnect:
             publication.extra = {"needs_reconnect": True}
             reason = reconnect_reason(account, account.status_reason)
             await fail(session, publication, post, reason, now)

@@ -43,6 +43,11 @@ class ConnectedAccount(TimestampMixin, Base):
     # Fernet (core.security.SecretBox) over the JSON of the provider credentials.
     encrypted_credentials: Mapped[str] = mapped_column(Text)
 
+    @property
+    def needs_reconnect(self) -> bool:
+        """The provider refused its credentials: publishing waits until the user reconnects."""
+        return self.status == AccountStatus.NEEDS_RECONNECT
+
 
 class OAuthSignIn(Base):
     """An OAuth authorization in progress: the callback finds it by ``state``, once."""

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from postwright.core.clock import isoformat_z
 from postwright.domain.context import Ctx
 from postwright.domain.publishing import accounts
-from postwright.domain.publishing.models import AccountStatus, ConnectedAccount
+from postwright.domain.publishing.models import ConnectedAccount
 from postwright.mcp.runtime import tool
 
 
@@ -35,7 +35,7 @@ def account_out(account: ConnectedAccount) -> AccountOut:
         display_name=account.display_name,
         timezone=account.timezone,
         is_default=account.is_default,
-        needs_reconnect=account.status == AccountStatus.NEEDS_RECONNECT,
+        needs_reconnect=account.needs_reconnect,
         status_reason=account.status_reason,
         created_at=isoformat_z(account.created_at),
     )

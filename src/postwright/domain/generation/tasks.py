@@ -17,6 +17,7 @@ from typing import Generic, Literal
 from postwright.core.errors import ValidationFailed
 from postwright.domain.generation import repair
 from postwright.domain.generation import text as t
+from postwright.domain.generation.ad_limits import AdLimits, ad_limits, shorten
 from postwright.domain.generation.errors import AiResponseIncomplete
 from postwright.domain.generation.outputs import (
     AdCopySet,
@@ -47,12 +48,6 @@ from postwright.domain.generation.platforms import (
 
 ContentLength = Literal["short", "medium", "long"]
 AdFormat = Literal["short", "long", "hook", "story"]
-# Ad networks are not social platforms: their copy limits differ from organic posts.
-# Google responsive search ads: headline 30, description 90
-# (support.google.com/google-ads/answer/7684791).
-AD_PLATFORM_PROFILE = {"meta": "facebook", "tiktok": "tiktok", "linkedin": "linkedin"}
-AD_PLATFORM_PROFILE |= {"pinterest": "pinterest", "universal": "instagram", "google": "x"}
-AD_BODY_LIMIT = {"google": 90, "universal": 500}
 # The length asked for when a post was cut off by the model's output limit.
 SHORT_POST_CHARACTERS = 600
 
@@ -228,20 +223,38 @@ class AdCopyTask(Task[AdCopySet]):
         return AdCopySet
 
     @property
-    def profile(self) -> PlatformProfile:
-        return get_platform(AD_PLATFORM_PROFILE.get(self.platform, self.platform))
+    def limits(self) -> AdLimits:
+        """The ad network's field limits (ad networks are not social platforms)."""
+        return ad_limits(self.platform)
+
+    def violations(self, output: AdCopySet) -> list[str]:
+        found = repair.output_avoided(output, self.avoid)
+        variants = output.variants[: self.count]
+        for number, variant in enumerate(variants, 1):
+            where = f"variant {number}" if len(variants) > 1 else "the ad"
+            found += repair.ad_field_violations(variant, self.limits, where=where)
+        return found
+
+    def _field(self, value: str, limit: int, *, ellipsis: bool = False) -> Fitted:
+        """Sentences with avoided words go whole; then the field is shortened to its limit
+        by whole sentences, then whole words — never inside a word."""
+        kept = t.drop_avoided_sentences(value, self.avoid)
+        fitted = shorten(kept, limit, self.limits.measure, ellipsis=ellipsis)
+        return Fitted(fitted.text, fitted.truncated or kept != value.strip())
 
     def finalize(self, output: AdCopySet) -> tuple[AdCopySet, bool]:
-        profile, truncated, variants = self.profile, False, []
-        body_limit = AD_BODY_LIMIT.get(self.platform, profile.limit)
+        limits, truncated, variants = self.limits, False, []
         for variant in output.variants[: self.count]:
-            hook = self.clean(variant.hook, profile, limit=min(body_limit, 120))
-            body = self.clean(variant.body, profile, limit=body_limit)
-            cta = self.clean(variant.cta, profile, limit=40)
+            hook = self._field(variant.hook, limits.headline)
+            body = self._field(variant.body, limits.body, ellipsis=True)
+            cta = self._field(variant.cta, limits.cta)
             tags = [tag for tag in variant.hashtags if not t.contains_avoided(tag, self.avoid)]
             truncated |= hook.truncated or body.truncated or cta.truncated
+            truncated |= len(tags) > limits.hashtags
             variants.append(
-                AdCopyVariant(hook=hook.text, body=body.text, cta=cta.text, hashtags=tags[:5])
+                AdCopyVariant(
+                    hook=hook.text, body=body.text, cta=cta.text, hashtags=tags[: limits.hashtags]
+                )
             )
         return AdCopySet(variants=variants), truncated
 

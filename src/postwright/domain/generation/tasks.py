@@ -199,6 +199,21 @@ class ThreadTask(Task[ThreadPosts]):
     def output_type(self) -> type[ThreadPosts]:
         return ThreadPosts
 
+    def violations(self, output: ThreadPosts) -> list[str]:
+        from postwright.domain.generation.threads import item_budget
+
+        profile = get_platform(self.platform)
+        found = repair.output_avoided(output, self.avoid)
+        budget = item_budget(profile, self.max_posts)
+        for number, item in enumerate(output.items, 1):
+            found += repair.length_violation(item, profile, limit=budget, where=f"item {number}")
+        if len(output.items) > self.max_posts:
+            found.append(
+                f"The thread has {len(output.items)} items; write at most {self.max_posts}, "
+                "the last one closing with the call to action."
+            )
+        return found
+
     def finalize(self, output: ThreadPosts) -> tuple[ThreadPosts, bool]:
         from postwright.domain.generation.threads import number_thread
 
@@ -437,13 +452,25 @@ class MomentPostTask(Task[MomentPost]):
 
     def violations(self, output: MomentPost) -> list[str]:
         profile = get_platform(self.platform)
-        return repair.output_avoided(output, self.avoid) + repair.length_violation(
-            output.post, profile
+        return (
+            repair.output_avoided(output, self.avoid)
+            + repair.length_violation(output.post, profile)
+            + repair.length_violation(
+                output.first_comment,
+                profile,
+                limit=self.comment_limit(profile),
+                where="first comment",
+            )
         )
+
+    @staticmethod
+    def comment_limit(profile: PlatformProfile) -> int:
+        # LinkedIn caps comments at 1,250 characters; elsewhere a comment is a post.
+        return min(1250, profile.limit)
 
     def finalize(self, output: MomentPost) -> tuple[MomentPost, bool]:
         profile = get_platform(self.platform)
         post = self.clean(output.post, profile)
-        comment = self.clean(output.first_comment, profile, limit=min(1250, profile.limit))
+        comment = self.clean(output.first_comment, profile, limit=self.comment_limit(profile))
         fitted = MomentPost(post=post.text, first_comment=comment.text)
         return fitted, post.truncated or comment.truncated

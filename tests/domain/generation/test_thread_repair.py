@@ -4,7 +4,12 @@ closing call to action instead of cutting the thread's end off."""
 
 from __future__ import annotations
 
-from postwright.domain.generation import MomentPostTask, ThreadTask, get_platform
+from postwright.domain.generation import (
+    MomentPostTask,
+    PlatformPostsTask,
+    ThreadTask,
+    get_platform,
+)
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
 from tests.domain.generation.test_llm_repair import engine, feedback
 
@@ -62,3 +67,20 @@ async def test_an_over_long_first_comment_is_sent_back_named(fake_openai: FakeOp
         result = await llm.run(task)
     assert "The first comment text is" in feedback(fake_openai.requests[1])
     assert result.output.first_comment == POINT
+
+
+async def test_an_over_long_youtube_title_is_sent_back_named(fake_openai: FakeOpenAI) -> None:
+    title = "How we ship small batches every day. " * 4
+    good = {"platform": "youtube", "text": f"{POINT}\n\n{CTA}", "title": "Ship small"}
+    fake_openai.replies = [
+        Reply(arguments={"posts": [{**good, "title": title}]}),
+        Reply(arguments={"posts": [good]}),
+    ]
+    async with engine(fake_openai) as llm:
+        result = await llm.run(PlatformPostsTask(prompt="shipping", platforms=["youtube"]))
+    retry = feedback(fake_openai.requests[1])
+    size = get_platform("youtube").measure(title)
+    assert size > 100
+    assert f"The YouTube title text is {size} characters" in retry
+    assert "the hard limit is 100" in retry
+    assert result.output.posts[0].title == "Ship small"

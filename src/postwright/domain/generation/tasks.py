@@ -392,8 +392,13 @@ class PlatformPostsTask(Task[PlatformPosts]):
                 (k for k in wanted if post.platform and _same_platform(post.platform, k)), ""
             )
             if key:
-                found += repair.length_violation(post.text, get_platform(key), where=key)
-                found += repair.hashtag_violation(post.text, get_platform(key))
+                profile = get_platform(key)
+                found += repair.length_violation(post.text, profile, where=key)
+                found += repair.hashtag_violation(post.text, profile)
+                if key == "youtube" and post.title and profile.title_limit:
+                    found += repair.length_violation(
+                        post.title, profile, limit=profile.title_limit, where="YouTube title"
+                    )
         return found
 
     def finalize(self, output: PlatformPosts) -> tuple[PlatformPosts, bool]:

@@ -201,3 +201,19 @@ def test_avoided_words_still_drop_whole_sentences_in_ad_fields() -> None:
     (fitted,) = output.variants
     assert (fitted.hook, fitted.body) == ("Cool desk.", BODY)
     assert not contains_avoided(str(output.model_dump()), persona.avoid_list)
+
+
+async def test_missing_variants_and_shared_bodies_are_sent_back_named(
+    fake_openai: FakeOpenAI,
+) -> None:
+    second = variant("Cool air, no noise", body="Sleep through summer with a fan you never hear.")
+    fake_openai.replies = [
+        ads(variant(FITTING_HEADLINE), variant("Quiet at last")),
+        ads(variant(FITTING_HEADLINE), second, variant("Built for desks", body="Fits any desk.")),
+    ]
+    async with engine(fake_openai) as llm:
+        result = await llm.run(task("meta", count=3))
+    retry = feedback(fake_openai.requests[1])
+    assert "It has 2 variants; write 3" in retry
+    assert "Variant 2 has the same body as variant 1" in retry
+    assert len({v.body for v in result.output.variants}) == 3

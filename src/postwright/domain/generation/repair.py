@@ -101,6 +101,24 @@ def ad_field_violations(variant: AdCopyVariant, limits: AdLimits, *, where: str)
     return found
 
 
+def ad_set_violations(variants: list[AdCopyVariant], wanted: int) -> list[str]:
+    """Fewer variants than asked for, or variants that share a body (each takes its own angle)."""
+    found = []
+    if len(variants) < wanted:
+        found.append(f"It has {len(variants)} variants; write {wanted}, each with its own angle.")
+    first_with: dict[str, int] = {}
+    for number, variant in enumerate(variants, 1):
+        key = " ".join(variant.body.lower().split())
+        if key in first_with:
+            found.append(
+                f"Variant {number} has the same body as variant {first_with[key]}; give each "
+                "variant its own angle and body."
+            )
+        else:
+            first_with[key] = number
+    return found
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value

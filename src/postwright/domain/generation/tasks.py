@@ -248,7 +248,7 @@ class AdCopyTask(Task[AdCopySet]):
         for number, variant in enumerate(variants, 1):
             where = f"variant {number}" if len(variants) > 1 else "the ad"
             found += repair.ad_field_violations(variant, self.limits, where=where)
-        return found
+        return found + repair.ad_set_violations(variants, self.count)
 
     def _field(self, value: str, limit: int, *, ellipsis: bool = False) -> Fitted:
         """Sentences with avoided words go whole; then the field is shortened to its limit

@@ -4,7 +4,8 @@ Each case scripts a fake OpenAI-compatible model with two answers (the first, an
 gives when sent back with the violation named) and runs one PostTask through the real LLM
 engine. Printed per case: how many requests were made, what the engine told the model on the
 retry, and the final post with its checks (fits the platform, no avoided word in any form,
-every sentence whole, call to action and hashtags kept).
+every sentence whole, call to action and hashtags kept). Then the same for ad copy (an
+AdCopyTask): a 46-character Google headline once and twice, over-long Meta fields twice.
 
     uv run python -m bench.quality_model
 """
@@ -19,6 +20,7 @@ from typing import Any
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
 
 from postwright.domain.generation import (
+    AdCopyTask,
     AiResponseIncomplete,
     LlmConfig,
     LlmEngine,
@@ -26,6 +28,7 @@ from postwright.domain.generation import (
     PostTask,
     get_platform,
 )
+from postwright.domain.generation.ad_limits import ad_limits
 from postwright.domain.generation.platforms import hashtags_in
 from postwright.domain.generation.text import contains_avoided, sentences
 
@@ -137,9 +140,68 @@ async def run_case(case: Case) -> None:
         print("- final post:\n\n  " + content.replace("\n", "\n  ") + "\n")
 
 
+LONG_HEADLINE = "The quiet desk fan your whole office will love"
+AD_BODY = "Three speeds, USB-C charging and a whisper-quiet motor."
+META_BODY = " ".join(f"Reason {n}: it stays quiet all day long." for n in range(1, 8))
+
+
+def ad(hook: str, body: str = AD_BODY, cta: str = "Shop now") -> Reply:
+    variant = {"hook": hook, "body": body, "cta": cta, "hashtags": ["#Fan", "#Desk"]}
+    return Reply(arguments={"variants": [variant]})
+
+
+AD_CASES = (
+    Case(
+        "Google headline of 46 characters, repaired by the model",
+        "google",
+        (ad(LONG_HEADLINE), ad("A quiet fan for every desk")),
+    ),
+    Case("Google headline of 46 characters twice: fallback", "google", (ad(LONG_HEADLINE),) * 2),
+    Case(
+        "Meta headline 53 and primary text 272 characters twice: fallback",
+        "meta",
+        (ad("Meet the quietest desk fan we have ever built for you", META_BODY),) * 2,
+    ),
+)
+
+
+async def run_ad_case(case: Case) -> None:
+    with FakeOpenAI() as server:
+        server.replies = list(case.replies)
+        config = LlmConfig(model="openai:fake", base_url=server.base_url, api_key="k")
+        task = AdCopyTask(product_name="Breeze Fan", platform=case.platform, count=1)
+        print(f"### ad copy: {case.name} ({case.platform})\n")
+        async with LlmEngine(config) as engine:
+            result = await engine.run(task)
+        print(f"- requests: {len(server.requests)}")
+        if len(server.requests) > 1:
+            told = _feedback(server.requests[1]).replace("\n", " / ")
+            print(f"- retry told the model: {told}")
+        limits, (variant,) = ad_limits(case.platform), result.output.variants
+        last = case.replies[-1].arguments  # the answer the fallback worked on
+        assert isinstance(last, dict)
+        original = last["variants"][0]
+        whole = all(
+            value == source or source.split()[: len(value.split())] == value.split()
+            for value, source in ((variant.hook, original["hook"]), (variant.cta, "Shop now"))
+        )
+        checks = {
+            "headline": f"{len(variant.hook)}/{limits.headline}",
+            "body": f"{len(variant.body)}/{limits.body}",
+            "whole words": whole,
+            "body sentences whole": all(s in original["body"] for s in sentences(variant.body)),
+            "hashtags": f"{len(variant.hashtags)} (max {limits.hashtags})",
+            "truncated": result.truncated,
+        }
+        print("- checks: " + ", ".join(f"{k}: {v}" for k, v in checks.items()))
+        print(f"- final: hook {variant.hook!r}, body {variant.body!r}\n")
+
+
 async def main() -> None:
     for case in CASES:
         await run_case(case)
+    for case in AD_CASES:
+        await run_ad_case(case)
 
 
 if __name__ == "__main__":

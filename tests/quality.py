@@ -357,7 +357,19 @@ def comment_defects(post: str, comments: CommentSet) -> list[str]:
     return found
 
 
-AD_LIMITS = {"google": (30, 90), "meta": (40, 125)}
+# (headline, body) as the networks document them: Google RSA headline 30 / description 90;
+# Meta headline 40 / primary text 125 recommended; TikTok ad text 100; LinkedIn headline 70 /
+# intro text 150 recommended; Pinterest title 100 / description 500. Universal copy runs on
+# Meta too. Google search ads carry no hashtags.
+AD_LIMITS = {
+    "google": (30, 90),
+    "meta": (40, 125),
+    "tiktok": (40, 100),
+    "linkedin": (70, 150),
+    "pinterest": (100, 500),
+    "universal": (40, 125),
+}
+AD_DANGLING = ("a", "an", "the", "and", "or", "for", "with", "of", "to", "your", "our")
 QUOTE_CUES = ("mention", "use a question", "focus on", "headline", "instruction", "pirate")
 
 
@@ -376,6 +388,13 @@ def ad_defects(ads: AdCopySet, platform: str, instructions: str | None) -> list[
             )
         if len(variant.body) > body_limit:
             found.append(f"{platform} body {len(variant.body)} > {body_limit}")
+        if platform == "google" and variant.hashtags:
+            found.append(f"hashtags on a Google search ad: {variant.hashtags}")
+        for value in (variant.hook, variant.cta):
+            # "Who is it for?" ends well; "The fan for" reads as cut.
+            last = value.rstrip(" .!,").rsplit(" ", 1)[-1].lower()
+            if last in AD_DANGLING:
+                found.append(f"field ends on a joining word: {value!r}")
         text = f"{variant.hook} {variant.body} {variant.cta}".lower()
         if instructions:
             for clause in re.split(r"[.;!\n]+", instructions):

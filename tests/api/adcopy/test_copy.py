@@ -191,7 +191,8 @@ async def test_copy_from_a_configured_model_is_fitted_to_the_platform(
         "cta": "Shop the Sale",
         "hashtags": ["#SummerSale", "#LimitedTime"],
     }
-    fake_llm.replies = [Reply(arguments={"variants": [variant] * 6})]
+    # The over-long body goes back to the model once; the same answer again is then fitted.
+    fake_llm.replies = [Reply(arguments={"variants": [variant] * 6})] * 2
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         services: Services = app.state.services
@@ -209,9 +210,10 @@ async def test_copy_from_a_configured_model_is_fitted_to_the_platform(
     variants = response.json()["variants"]
     assert len(variants) == 5
     assert variants[0]["hook"] == "Summer just got hotter."
-    assert variants[0]["hashtags"] == ["#SummerSale", "#LimitedTime"]
+    assert variants[0]["hashtags"] == []  # Google search ads carry no hashtags
     # Google's responsive search ads allow 90 characters of description.
     assert all(len(v["body"]) <= 90 for v in variants)
+    assert "description (body) of variant 1 is 370 characters" in json.dumps(fake_llm.requests[1])
     prompt = json.dumps(fake_llm.requests[0])
     assert "Breeze Fan" in prompt
     assert "Focus on the summer sale" in prompt

@@ -12,6 +12,7 @@ import pytest
 
 from postwright.domain.generation import AdCopyTask, PostTask, get_platform, known_platforms
 from postwright.domain.generation.builtin.topics import read_topic
+from postwright.domain.generation.outputs import AdCopySet, AdCopyVariant
 from tests import quality as q
 
 
@@ -63,6 +64,18 @@ def test_the_checks_catch_the_defects_the_issue_reported() -> None:
         ]
     )
     assert repeated
+    ads = AdCopySet(
+        variants=[
+            AdCopyVariant(hook="Quiet desk fans for", body="A fan.", cta="Shop", hashtags=["#Fan"]),
+            AdCopyVariant(hook="The quietest fan on any desk", body="B fan.", cta="Shop"),
+        ]
+    )
+    ad_found = " | ".join(q.ad_defects(ads, "google", None))
+    assert "hashtags on a Google search ad" in ad_found
+    assert "ends on a joining word: 'Quiet desk fans for'" in ad_found
+    assert "headline" not in ad_found  # both fit Google's 30; 31 would not
+    over = AdCopySet(variants=[AdCopyVariant(hook="x" * 31, body="b", cta="c")])
+    assert "google headline 31 > 30" in " ".join(q.ad_defects(over, "google", None))
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from postwright.domain.generation import text as t
+from postwright.domain.generation.ad_limits import AdLimits
+from postwright.domain.generation.outputs import AdCopyVariant
 from postwright.domain.generation.platforms import PlatformProfile, hashtags_in
 
 RETRY_HEADER = "Your answer breaks these rules:"
@@ -77,6 +79,43 @@ def text_violations(
     found += length_violation(text, profile, limit=limit, where=where)
     if hashtags:
         found += hashtag_violation(text, profile)
+    return found
+
+
+def ad_field_violations(variant: AdCopyVariant, limits: AdLimits, *, where: str) -> list[str]:
+    """Each field of an ad variant over its network's limit, named with its size and limit."""
+    found = []
+    fields = (
+        ("headline (hook)", variant.hook, limits.headline),
+        (f"{limits.body_name} (body)", variant.body, limits.body),
+        ("call to action (cta)", variant.cta, limits.cta),
+    )
+    for name, value, limit in fields:
+        size = limits.measure(value)
+        if size > limit:
+            found.append(
+                f"The {name} of {where} is {size} characters; {limits.display_name} allows at "
+                f"most {limit}. Rewrite it within {limit} characters, in whole words, keeping "
+                "its angle."
+            )
+    return found
+
+
+def ad_set_violations(variants: list[AdCopyVariant], wanted: int) -> list[str]:
+    """Fewer variants than asked for, or variants that share a body (each takes its own angle)."""
+    found = []
+    if len(variants) < wanted:
+        found.append(f"It has {len(variants)} variants; write {wanted}, each with its own angle.")
+    first_with: dict[str, int] = {}
+    for number, variant in enumerate(variants, 1):
+        key = " ".join(variant.body.lower().split())
+        if key in first_with:
+            found.append(
+                f"Variant {number} has the same body as variant {first_with[key]}; give each "
+                "variant its own angle and body."
+            )
+        else:
+            first_with[key] = number
     return found
 
 

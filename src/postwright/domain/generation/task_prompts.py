@@ -77,6 +77,17 @@ def _post_prompt(task: PostTask) -> AssembledPrompt:
     return AssembledPrompt(base.system_prompt, user, base.persona_block)
 
 
+def _ad_field_rules(task: AdCopyTask) -> str:
+    """The network's field limits, stated up front so the copy fits before any repair."""
+    limits = task.limits
+    tags = "no hashtags" if limits.hashtags == 0 else f"at most {limits.hashtags} hashtags"
+    return (
+        f"Field limits on {limits.display_name}: hook (headline) at most {limits.headline} "
+        f"characters, body ({limits.body_name}) at most {limits.body}, cta at most "
+        f"{limits.cta}; {tags}. Follow the instructions; do not quote them."
+    )
+
+
 def render(task: Task[OutputT]) -> AssembledPrompt:
     """The prompt pair for a task; the persona block is identical for every task of a persona."""
     persona = task.persona
@@ -108,6 +119,7 @@ def render(task: Task[OutputT]) -> AssembledPrompt:
                 f"Description: {task.product_description}\nAd platform: {task.platform}\n"
                 f"Format: {task.format}\nTone: {task.tone}"
             )
+            ask += f"\n{_ad_field_rules(task)}"
             if task.custom_instructions:
                 ask += f"\nInstructions: {task.custom_instructions}"
             return AssembledPrompt(prompt.system_prompt, ask, prompt.persona_block)

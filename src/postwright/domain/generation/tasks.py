@@ -17,6 +17,7 @@ from typing import Generic, Literal
 from postwright.core.errors import ValidationFailed
 from postwright.domain.generation import repair
 from postwright.domain.generation import text as t
+from postwright.domain.generation.ad_limits import AdLimits, ad_limits, shorten
 from postwright.domain.generation.errors import AiResponseIncomplete
 from postwright.domain.generation.outputs import (
     AdCopySet,
@@ -47,12 +48,6 @@ from postwright.domain.generation.platforms import (
 
 ContentLength = Literal["short", "medium", "long"]
 AdFormat = Literal["short", "long", "hook", "story"]
-# Ad networks are not social platforms: their copy limits differ from organic posts.
-# Google responsive search ads: headline 30, description 90
-# (support.google.com/google-ads/answer/7684791).
-AD_PLATFORM_PROFILE = {"meta": "facebook", "tiktok": "tiktok", "linkedin": "linkedin"}
-AD_PLATFORM_PROFILE |= {"pinterest": "pinterest", "universal": "instagram", "google": "x"}
-AD_BODY_LIMIT = {"google": 90, "universal": 500}
 # The length asked for when a post was cut off by the model's output limit.
 SHORT_POST_CHARACTERS = 600
 
@@ -204,6 +199,21 @@ class ThreadTask(Task[ThreadPosts]):
     def output_type(self) -> type[ThreadPosts]:
         return ThreadPosts
 
+    def violations(self, output: ThreadPosts) -> list[str]:
+        from postwright.domain.generation.threads import item_budget
+
+        profile = get_platform(self.platform)
+        found = repair.output_avoided(output, self.avoid)
+        budget = item_budget(profile, self.max_posts)
+        for number, item in enumerate(output.items, 1):
+            found += repair.length_violation(item, profile, limit=budget, where=f"item {number}")
+        if len(output.items) > self.max_posts:
+            found.append(
+                f"The thread has {len(output.items)} items; write at most {self.max_posts}, "
+                "the last one closing with the call to action."
+            )
+        return found
+
     def finalize(self, output: ThreadPosts) -> tuple[ThreadPosts, bool]:
         from postwright.domain.generation.threads import number_thread
 
@@ -228,20 +238,38 @@ class AdCopyTask(Task[AdCopySet]):
         return AdCopySet
 
     @property
-    def profile(self) -> PlatformProfile:
-        return get_platform(AD_PLATFORM_PROFILE.get(self.platform, self.platform))
+    def limits(self) -> AdLimits:
+        """The ad network's field limits (ad networks are not social platforms)."""
+        return ad_limits(self.platform)
+
+    def violations(self, output: AdCopySet) -> list[str]:
+        found = repair.output_avoided(output, self.avoid)
+        variants = output.variants[: self.count]
+        for number, variant in enumerate(variants, 1):
+            where = f"variant {number}" if len(variants) > 1 else "the ad"
+            found += repair.ad_field_violations(variant, self.limits, where=where)
+        return found + repair.ad_set_violations(variants, self.count)
+
+    def _field(self, value: str, limit: int, *, ellipsis: bool = False) -> Fitted:
+        """Sentences with avoided words go whole; then the field is shortened to its limit
+        by whole sentences, then whole words — never inside a word."""
+        kept = t.drop_avoided_sentences(value, self.avoid)
+        fitted = shorten(kept, limit, self.limits.measure, ellipsis=ellipsis)
+        return Fitted(fitted.text, fitted.truncated or kept != value.strip())
 
     def finalize(self, output: AdCopySet) -> tuple[AdCopySet, bool]:
-        profile, truncated, variants = self.profile, False, []
-        body_limit = AD_BODY_LIMIT.get(self.platform, profile.limit)
+        limits, truncated, variants = self.limits, False, []
         for variant in output.variants[: self.count]:
-            hook = self.clean(variant.hook, profile, limit=min(body_limit, 120))
-            body = self.clean(variant.body, profile, limit=body_limit)
-            cta = self.clean(variant.cta, profile, limit=40)
+            hook = self._field(variant.hook, limits.headline)
+            body = self._field(variant.body, limits.body, ellipsis=True)
+            cta = self._field(variant.cta, limits.cta)
             tags = [tag for tag in variant.hashtags if not t.contains_avoided(tag, self.avoid)]
             truncated |= hook.truncated or body.truncated or cta.truncated
+            truncated |= len(tags) > limits.hashtags
             variants.append(
-                AdCopyVariant(hook=hook.text, body=body.text, cta=cta.text, hashtags=tags[:5])
+                AdCopyVariant(
+                    hook=hook.text, body=body.text, cta=cta.text, hashtags=tags[: limits.hashtags]
+                )
             )
         return AdCopySet(variants=variants), truncated
 
@@ -364,8 +392,13 @@ class PlatformPostsTask(Task[PlatformPosts]):
                 (k for k in wanted if post.platform and _same_platform(post.platform, k)), ""
             )
             if key:
-                found += repair.length_violation(post.text, get_platform(key), where=key)
-                found += repair.hashtag_violation(post.text, get_platform(key))
+                profile = get_platform(key)
+                found += repair.length_violation(post.text, profile, where=key)
+                found += repair.hashtag_violation(post.text, profile)
+                if key == "youtube" and post.title and profile.title_limit:
+                    found += repair.length_violation(
+                        post.title, profile, limit=profile.title_limit, where="YouTube title"
+                    )
         return found
 
     def finalize(self, output: PlatformPosts) -> tuple[PlatformPosts, bool]:
@@ -424,13 +457,25 @@ class MomentPostTask(Task[MomentPost]):
 
     def violations(self, output: MomentPost) -> list[str]:
         profile = get_platform(self.platform)
-        return repair.output_avoided(output, self.avoid) + repair.length_violation(
-            output.post, profile
+        return (
+            repair.output_avoided(output, self.avoid)
+            + repair.length_violation(output.post, profile)
+            + repair.length_violation(
+                output.first_comment,
+                profile,
+                limit=self.comment_limit(profile),
+                where="first comment",
+            )
         )
+
+    @staticmethod
+    def comment_limit(profile: PlatformProfile) -> int:
+        # LinkedIn caps comments at 1,250 characters; elsewhere a comment is a post.
+        return min(1250, profile.limit)
 
     def finalize(self, output: MomentPost) -> tuple[MomentPost, bool]:
         profile = get_platform(self.platform)
         post = self.clean(output.post, profile)
-        comment = self.clean(output.first_comment, profile, limit=min(1250, profile.limit))
+        comment = self.clean(output.first_comment, profile, limit=self.comment_limit(profile))
         fitted = MomentPost(post=post.text, first_comment=comment.text)
         return fitted, post.truncated or comment.truncated

@@ -31,16 +31,24 @@ def _pieces(body: str, profile: PlatformProfile, budget: int) -> list[str]:
     return pieces
 
 
+def item_budget(profile: PlatformProfile, max_posts: int) -> int:
+    """What one item may hold: room for the widest "nn/nn " prefix keeps every numbered post
+    within the limit."""
+    return profile.limit - len(f"{max_posts}/{max_posts} ")
+
+
 def number_thread(
     bodies: Sequence[str], profile: PlatformProfile, *, max_posts: int
 ) -> tuple[list[str], bool]:
-    """Number the posts "i/n body"; returns the posts and whether content had to be dropped."""
-    # Room for the widest possible "nn/nn " prefix keeps every numbered post within the limit.
-    prefix_room = len(f"{max_posts}/{max_posts} ")
-    budget = profile.limit - prefix_room
+    """Number the posts "i/n body"; returns the posts and whether content had to be dropped.
+
+    Over ``max_posts`` pieces, pieces before the last go: the closing post (the call to
+    action) stays."""
+    budget = item_budget(profile, max_posts)
     pieces = [piece for body in bodies for piece in _pieces(body, profile, budget)]
     truncated = len(pieces) > max_posts
-    pieces = pieces[:max_posts]
+    if truncated:
+        pieces = [*pieces[: max_posts - 1], pieces[-1]] if max_posts > 1 else pieces[:1]
     total = len(pieces)
     posts = [fit(f"{i}/{total} {piece}", profile).text for i, piece in enumerate(pieces, 1)]
     return posts, truncated

@@ -1,10 +1,7 @@
 """Builtin ad copy: five variants, each with its own angle, hook and body, within the ad
 network's field limits, following the request's custom instructions (never quoting them).
 
-Field limits: Google responsive search ads — headline 30, description 90
-(support.google.com/google-ads/answer/7684791); Meta — headline 40, primary text 125
-recommended (facebook.com/business/ads-guide); TikTok ad text 100; LinkedIn headline 70,
-intro text 150 recommended; Pinterest title 100.
+Field limits are the generation domain's one table (``ad_limits``).
 """
 
 from __future__ import annotations
@@ -14,6 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from postwright.domain.generation import text as t
+from postwright.domain.generation.ad_limits import AdLimits, ad_limits, shorten
 from postwright.domain.generation.builtin.avoid import Avoider
 from postwright.domain.generation.builtin.compose import fill, persona_key, seeded
 from postwright.domain.generation.builtin.topics import DETERMINERS, chunks, mid
@@ -21,15 +19,6 @@ from postwright.domain.generation.hashtags import suggest_hashtags
 from postwright.domain.generation.outputs import AdCopySet, AdCopyVariant
 from postwright.domain.generation.persona import PersonaProfile
 
-# (headline, body, cta) limits per ad network, in characters.
-AD_LIMITS = {
-    "google": (30, 90, 15),
-    "meta": (40, 125, 25),
-    "tiktok": (40, 100, 25),
-    "linkedin": (70, 150, 25),
-    "pinterest": (100, 200, 25),
-    "universal": (40, 125, 25),
-}
 TONE_LINES = {
     "professional": "Designed for results, built to last.",
     "casual": "No fuss, just something that works.",
@@ -199,23 +188,6 @@ def mention_line(what: str, turn: int) -> str:
     return line.replace("{x}", text).replace("{X}", text[:1].upper() + text[1:])
 
 
-def _fits(text: str, limit: int) -> bool:
-    return len(text) <= limit
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Whole words only; the last word that fits ends the text."""
-    if len(text) <= limit:
-        return text
-    out = ""
-    for word in text.split():
-        candidate = f"{out} {word}".strip()
-        if len(candidate) > limit:
-            break
-        out = candidate
-    return out or text[:limit]
-
-
 @dataclass(frozen=True)
 class Product:
     name: str
@@ -278,7 +250,7 @@ def _body_line(angle: Angle, product: Product, turn: int) -> str:
 
 
 def _headline(
-    angle: Angle, product: Product, limit: int, question: bool, avoid: Avoider, emoji: bool
+    angle: Angle, product: Product, limits: AdLimits, question: bool, avoid: Avoider, emoji: bool
 ) -> str:
     values = {
         "product": product.name,
@@ -286,15 +258,15 @@ def _headline(
         "feature": product.features[0] if product.features else "",
     }
     pool = angle.questions if question else angle.hooks
-    room = limit - (2 if emoji else 0)
+    mark = "✨ " if emoji else ""
     for template in pool:
         needed = regex.findall(r"\{(\w+)\}", template.lower())
         if not all(values.get(slot) for slot in needed):
             continue
         line = fill(template, **values)
-        if _fits(line, room) and not avoid.hits(line):
-            return f"✨ {line}" if emoji else line
-    return _shorten(product.name, room)
+        if limits.fits(mark + line, limits.headline) and not avoid.hits(line):
+            return mark + line
+    return shorten(product.name, limits.headline, limits.measure).text
 
 
 def ad_copy(
@@ -327,13 +299,14 @@ def ad_copy(
         [f for f in product.features if not avoid.hits(f)],
         product.description,
     )
-    head_limit, body_limit, cta_limit = AD_LIMITS.get(platform, AD_LIMITS["universal"])
+    limits = ad_limits(platform)
+    body_limit = limits.body
     tone_line = TONE_LINES.get(tone, TONE_LINES["professional"])
     start = rng.randrange(len(ANGLES))
     variants = []
     for i in range(count):
         angle = ANGLES[(start + i) % len(ANGLES)]
-        hook = _headline(angle, product, head_limit, wants.question_headline, avoid, wants.emoji)
+        hook = _headline(angle, product, limits, wants.question_headline, avoid, wants.emoji)
         required = [mention_line(m, i) for m in wants.mentions]
         if wants.audience:
             required.append(f"Made for {wants.audience}.")
@@ -348,30 +321,33 @@ def ad_copy(
             lines.append(tone_line)
         body = ""
         for line in required:
-            if not avoid.hits(line) and _fits(f"{body} {line}".strip(), body_limit):
+            if not avoid.hits(line) and limits.fits(f"{body} {line}".strip(), body_limit):
                 body = f"{body} {line}".strip()
         # The angle's own line always goes in, shortened if the instructions took the room.
         short = fill(angle.short, product=product.name)
         for line in (main, short):
-            if not avoid.hits(line) and _fits(f"{line} {body}".strip(), body_limit):
+            if not avoid.hits(line) and limits.fits(f"{line} {body}".strip(), body_limit):
                 body = f"{line} {body}".strip()
                 break
         for line in lines:
-            if not avoid.hits(line) and _fits(f"{body} {line}", body_limit):
+            if not avoid.hits(line) and limits.fits(f"{body} {line}", body_limit):
                 body = f"{body} {line}"
         cta = wants.cta if wants.cta and not avoid.hits(wants.cta) else angle.cta
         tags: list[str] = []
-        if platform != "google" and not wants.no_hashtags:
+        if limits.hashtags and not wants.no_hashtags:
             tags = [tag for tag in wants.hashtags if not avoid.hits(tag)]
             tags += suggest_hashtags(
                 f"{product.name}. {product.description}",
                 count=2,
                 avoid=persona.avoid_list if persona else (),
             ).hashtags
-            tags = [tag for tag in dict.fromkeys(tags) if not avoid.hits(tag)][:3]
+            tags = [tag for tag in dict.fromkeys(tags) if not avoid.hits(tag)][: limits.hashtags]
         variants.append(
             AdCopyVariant(
-                hook=hook, body=body or product.name, cta=_shorten(cta, cta_limit), hashtags=tags
+                hook=hook,
+                body=body or product.name,
+                cta=shorten(cta, limits.cta, limits.measure).text,
+                hashtags=tags,
             )
         )
     return AdCopySet(variants=variants)

@@ -5,10 +5,8 @@ model) resolves once, checks that answer and connects to it — never to a secon
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from postwright.domain.publishing.adapters.errors import RetryableError
 from postwright.domain.publishing.adapters.mastodon import MastodonAdapter
 from tests.conftest import make_settings
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
+from tests.fakes.loopback import LoopbackServer
 
 REBINDING_HOST = "rebind.test"
 PUBLIC_ADDRESS = "93.184.216.34"
@@ -65,39 +64,6 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> ScriptedDns:
     # asyncio and anyio both look socket.getaddrinfo up at call time.
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return scripted
-
-
-class LoopbackServer:
-    """Counts the requests that reach 127.0.0.1 and the Host header they named."""
-
-    def __init__(self) -> None:
-        self.hosts: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _answer(self) -> None:
-                server.hosts.append(self.headers.get("host", ""))
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                body = b'{"id": "1", "url": "https://example.com/1"}'
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture

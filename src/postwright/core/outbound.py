@@ -4,7 +4,8 @@ workspace model base URLs): refuse internal targets (SSRF).
 A URL is refused when its host resolves to a loopback, private, link-local (cloud metadata
 lives at 169.254.169.254), multicast, reserved or unspecified address. Check it when the URL
 is registered and again right before each request, and send the request through
-``pinned_client``/``pinned_transport``: it connects to the address it checked, so a DNS
+``pinned_client``/``pinned_transport`` (httpx) or ``pin_httpx2_transport`` (pydantic-ai's
+httpx2, for workspace model clients): it connects to the address it checked, so a DNS
 answer that changes in between (rebinding) cannot slip through. Redirects are not followed.
 Any spelling of an address is caught because the host is resolved the way the socket layer
 would resolve it (``2130706433``, ``0x7f000001``, ``0177.0.0.1`` → 127.0.0.1).

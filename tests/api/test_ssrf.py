@@ -22,6 +22,7 @@ from postwright.core.settings import HttpSettings
 from tests.api.adcopy.helpers import project_with_product
 from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant
+from tests.fakes.loopback import LoopbackServer
 from tests.processes import free_port
 
 INTERNAL_URLS = [
@@ -105,6 +106,62 @@ URL_FIELDS: dict[str, Send] = {
     "mastodon instanceUrl": mastodon_instance,
     "bluesky instanceUrl": bluesky_pds,
 }
+
+
+async def zorbit_comment_image(http: httpx.AsyncClient, tenant: Tenant, url: str) -> httpx.Response:
+    body = {"firstName": "Jane", "quote": "Great post!", "image": url}
+    return await http.post("/api/v1/comments", json=body, headers=tenant.headers)
+
+
+async def zorbit_comment_author_url(
+    http: httpx.AsyncClient, tenant: Tenant, url: str
+) -> httpx.Response:
+    body = {
+        "postContent": "We shipped our new onboarding flow today.",
+        "platform": "linkedin",
+        "authorName": "Jane Smith",
+        "authorUrl": url,
+    }
+    return await http.post("/api/v1/comments/generate", json=body, headers=tenant.headers)
+
+
+async def adcopy_product_url(http: httpx.AsyncClient, tenant: Tenant, url: str) -> httpx.Response:
+    project = await http.post("/api/projects", json={"name": "Launch"}, headers=tenant.headers)
+    return await http.post(
+        f"/api/projects/{project.json()['id']}/products",
+        json={"name": "Breeze Fan", "url": url},
+        headers=tenant.headers,
+    )
+
+
+# Fields the server stores and hands back but never fetches: no request of ours goes to
+# them, so they need no outbound guard (the client that reads them fetches them). Publishing
+# carries no media URL (``PublishRequest.media`` is filled by no caller) and images shown to
+# clients are these URLs as given or our own signed ones. Should the server ever fetch one of
+# these, it must go through ``ensure_public_url`` and a pinned client like the fields above —
+# the test below then fails, because the loopback server sees the request.
+# Stored the same way and left out here because each needs a running job engine: sparkvox
+# ``image_url`` and powerpost import ``image_url`` (https:// only), powerpost ``media_url``
+# (kept in the generation's input, "shape-checked only", never downloaded).
+STORED_ONLY_URL_FIELDS: dict[str, Send] = {
+    "zorbit comment image": zorbit_comment_image,
+    "zorbit comment authorUrl": zorbit_comment_author_url,
+    "adcopy product url": adcopy_product_url,
+}
+
+
+@pytest.mark.parametrize("field", sorted(STORED_ONLY_URL_FIELDS))
+async def test_stored_only_url_fields_are_never_fetched_by_the_server(
+    client: httpx.AsyncClient, services: Services, field: str
+) -> None:
+    tenant = await make_tenant(services)
+    target = LoopbackServer()
+    try:
+        response = await STORED_ONLY_URL_FIELDS[field](client, tenant, target.url("/image.png"))
+    finally:
+        target.stop()
+    assert response.is_success, response.text
+    assert target.hosts == []
 
 
 @pytest.mark.parametrize("field", sorted(URL_FIELDS))

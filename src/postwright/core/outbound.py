@@ -4,7 +4,8 @@ workspace model base URLs): refuse internal targets (SSRF).
 A URL is refused when its host resolves to a loopback, private, link-local (cloud metadata
 lives at 169.254.169.254), multicast, reserved or unspecified address. Check it when the URL
 is registered and again right before each request, and send the request through
-``pinned_client``/``pinned_transport``: it connects to the address it checked, so a DNS
+``pinned_client``/``pinned_transport`` (httpx) or ``pin_httpx2_transport`` (pydantic-ai's
+httpx2, for workspace model clients): it connects to the address it checked, so a DNS
 answer that changes in between (rebinding) cannot slip through. Redirects are not followed.
 Any spelling of an address is caught because the host is resolved the way the socket layer
 would resolve it (``2130706433``, ``0x7f000001``, ``0177.0.0.1`` → 127.0.0.1).
@@ -22,7 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
+import httpcore2
 import httpx
+import httpx2
 
 from postwright.core.errors import ValidationFailed
 
@@ -98,18 +101,23 @@ def _refused_reason(addresses: list[IpAddress], allow_loopback: bool) -> str | N
     return None
 
 
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves the host once, checks every address, and connects to the checked one.
+class _Pinning:
+    """Resolves the host once, checks every address, and connects to a checked one.
 
     The client still sends the original ``Host`` header and TLS server name (httpcore takes
     both from the URL, not from the socket), so nothing changes for the server — but a DNS
     answer that changes between the check and the connection (rebinding) cannot reach an
     internal address, and neither can any connection the client opens on its own.
+
+    One implementation for both httpcore packages (httpx uses ``httpcore``, pydantic-ai's
+    ``httpx2`` uses ``httpcore2``): a subclass names the package's backend and error types.
     """
 
-    def __init__(self, *, allow_loopback: bool) -> None:
+    connect_error: type[Exception]
+
+    def __init__(self, *, allow_loopback: bool, inner: Any) -> None:
         self.allow_loopback = allow_loopback
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = inner
 
     async def connect_tcp(
         self,
@@ -118,29 +126,55 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    ) -> Any:
         addresses = await resolve(host.strip("[]"), port)
         reason = _refused_reason(addresses, self.allow_loopback)
         if reason is not None:
-            raise httpcore.ConnectError(f"Refused to connect to {host}: it {reason}")
-        return await self._inner.connect_tcp(
-            str(addresses[0]),
-            port,
-            timeout=timeout,
-            local_address=local_address,
-            socket_options=socket_options,
-        )
+            raise self.connect_error(f"Refused to connect to {host}: it {reason}")
+        failure: Exception | None = None
+        # Every address was checked above; try them in the resolver's order.
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except self.connect_error as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
 
     async def connect_unix_socket(
         self,
         path: str,
         timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("Unix sockets are not an outbound target")
+    ) -> Any:
+        raise self.connect_error("Unix sockets are not an outbound target")
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class PinnedBackend(_Pinning, httpcore.AsyncNetworkBackend):
+    """``_Pinning`` for httpx (``httpcore``)."""
+
+    connect_error = httpcore.ConnectError
+
+    def __init__(self, *, allow_loopback: bool) -> None:
+        super().__init__(allow_loopback=allow_loopback, inner=httpcore.AnyIOBackend())
+
+
+class PinnedBackend2(_Pinning, httpcore2.AsyncNetworkBackend):
+    """``_Pinning`` for pydantic-ai's model clients (``httpx2``/``httpcore2``)."""
+
+    connect_error = httpcore2.ConnectError
+
+    def __init__(self, *, allow_loopback: bool) -> None:
+        super().__init__(allow_loopback=allow_loopback, inner=httpcore2.AnyIOBackend())
 
 
 def pinned_transport(*, allow_loopback: bool) -> httpx.AsyncHTTPTransport:
@@ -149,6 +183,14 @@ def pinned_transport(*, allow_loopback: bool) -> httpx.AsyncHTTPTransport:
     transport = httpx.AsyncHTTPTransport()
     # httpx builds its pool without a backend option; the pool takes one, so set it there.
     transport._pool._network_backend = PinnedBackend(allow_loopback=allow_loopback)
+    return transport
+
+
+def pin_httpx2_transport(
+    transport: httpx2.AsyncHTTPTransport, *, allow_loopback: bool
+) -> httpx2.AsyncHTTPTransport:
+    """``transport`` (pydantic-ai's httpx2) connecting only through ``PinnedBackend2``."""
+    transport._pool._network_backend = PinnedBackend2(allow_loopback=allow_loopback)
     return transport
 
 

@@ -1,4 +1,5 @@
-"""A fake OpenAI-compatible server on 127.0.0.1: scripted replies to /v1/chat/completions.
+"""A fake OpenAI-compatible server on 127.0.0.1: scripted replies to /v1/chat/completions,
+and to /v1/responses (OpenAI's Responses API) in the same shapes.
 
 Every request body is kept (``requests``). Replies come from ``replies`` in order; when that
 list is empty, from ``responder`` (called with the request body), else a 500.
@@ -7,12 +8,30 @@ list is empty, from ``responder`` (called with the request body), else a 500.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
+
+import pytest
+
+OPENAI_HOST = "api.openai.com"
+
+
+def override_openai_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make api.openai.com resolve to 127.0.0.1 in this process (a host override), so the
+    fake answers for OpenAI's own API: ``http://api.openai.com:<fake's port>/v1``."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host  # anyio passes IDNA bytes
+        return real("127.0.0.1" if name == OPENAI_HOST else host, port, *args, **kwargs)
+
+    # asyncio and anyio look socket.getaddrinfo up at call time.
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @dataclass
@@ -42,6 +61,11 @@ class FakeOpenAI:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/v1"
+
+    @property
+    def openai_platform_url(self) -> str:
+        """This server under OpenAI's host name (see ``override_openai_host``)."""
+        return f"http://{OPENAI_HOST}:{self._server.server_address[1]}/v1"
 
     def start(self) -> None:
         self._thread.start()
@@ -105,6 +129,41 @@ class FakeOpenAI:
             },
         }
 
+    def _response(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        """The Responses API's answer: the structured output as one function call."""
+        functions = [tool for tool in request.get("tools") or [] if tool.get("type") == "function"]
+        name = functions[0]["name"] if functions else "final_result"
+        arguments = reply.arguments
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments or {})
+        return {
+            "id": f"resp_{len(self.requests)}",
+            "object": "response",
+            "created_at": int(time.time()),
+            "model": request.get("model", "fake"),
+            "status": "completed",
+            "output": [
+                {
+                    "type": "function_call",
+                    "id": f"fc_{len(self.requests)}",
+                    "call_id": f"call_{len(self.requests)}",
+                    "name": name,
+                    "arguments": arguments,
+                    "status": "completed",
+                }
+            ],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": {
+                "input_tokens": reply.prompt_tokens,
+                "output_tokens": reply.completion_tokens,
+                "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                "input_tokens_details": {"cached_tokens": reply.cached_tokens or 0},
+                "output_tokens_details": {"reasoning_tokens": 0},
+            },
+        }
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -124,7 +183,10 @@ class FakeOpenAI:
                 if reply.status != 200:
                     body = json.dumps({"error": {"message": "scripted", "type": "fake"}}).encode()
                 else:
-                    body = json.dumps(fake._completion(request, reply)).encode()
+                    answer = (
+                        fake._response if self.path.endswith("/responses") else fake._completion
+                    )
+                    body = json.dumps(answer(request, reply)).encode()
                 fake.events.append("answered")
                 try:
                     self.send_response(reply.status)

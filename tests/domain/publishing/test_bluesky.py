@@ -20,7 +20,7 @@ def fake(fake_bluesky: FakeBluesky) -> FakeBluesky:
 @pytest.fixture
 async def adapter(fake: FakeBluesky) -> AsyncIterator[BlueskyAdapter]:
     credentials = Credentials(handle=fake.handle, api_key=fake.app_password)
-    adapter = BlueskyAdapter(credentials, base_url=fake.base_url)
+    adapter = BlueskyAdapter(credentials, base_url=fake.base_url, allow_loopback=True)
     yield adapter
     await adapter.aclose()
 
@@ -107,7 +107,9 @@ async def test_expired_session_is_refreshed_once(
 
 async def test_wrong_app_password_needs_reconnect(fake: FakeBluesky) -> None:
     adapter = BlueskyAdapter(
-        Credentials(handle=fake.handle, api_key="wrong"), base_url=fake.base_url
+        Credentials(handle=fake.handle, api_key="wrong"),
+        base_url=fake.base_url,
+        allow_loopback=True,
     )
     try:
         with pytest.raises(NeedsReconnect, match="reconnect"):

@@ -29,7 +29,9 @@ def fake(fake_buffer: FakeBuffer) -> FakeBuffer:
 @pytest.fixture
 async def adapter(fake: FakeBuffer) -> AsyncIterator[BufferAdapter]:
     credentials = Credentials(api_key=fake.api_key, account_id="chan_linkedin")
-    adapter = BufferAdapter(credentials, base_url=fake.base_url, media_host=StaticHost())
+    adapter = BufferAdapter(
+        credentials, base_url=fake.base_url, media_host=StaticHost(), allow_loopback=True
+    )
     yield adapter
     await adapter.aclose()
 
@@ -62,7 +64,9 @@ async def test_first_comment_and_thread_are_reported(adapter: BufferAdapter) -> 
 
 async def test_media_without_host_is_bad_content(fake: FakeBuffer) -> None:
     adapter = BufferAdapter(
-        Credentials(api_key=fake.api_key, account_id="chan_x"), base_url=fake.base_url
+        Credentials(api_key=fake.api_key, account_id="chan_x"),
+        base_url=fake.base_url,
+        allow_loopback=True,
     )
     try:
         with pytest.raises(BadContent, match="public URL"):

@@ -24,7 +24,9 @@ def fake(fake_linkedin: FakeLinkedIn) -> FakeLinkedIn:
 @pytest.fixture
 async def adapter(fake: FakeLinkedIn) -> AsyncIterator[LinkedInAdapter]:
     adapter = LinkedInAdapter(
-        Credentials(access_token=fake.token, account_id=fake.author), base_url=fake.base_url
+        Credentials(access_token=fake.token, account_id=fake.author),
+        base_url=fake.base_url,
+        allow_loopback=True,
     )
     yield adapter
     await adapter.aclose()
@@ -134,7 +136,9 @@ async def test_lost_response_is_found_by_reconciliation(
 
 
 async def test_verify_resolves_member_urn(fake: FakeLinkedIn) -> None:
-    adapter = LinkedInAdapter(Credentials(access_token=fake.token), base_url=fake.base_url)
+    adapter = LinkedInAdapter(
+        Credentials(access_token=fake.token), base_url=fake.base_url, allow_loopback=True
+    )
     try:
         assert (await adapter.verify()).account_id == fake.author
         await adapter.publish(PublishRequest(text="No URN stored yet"))

@@ -21,7 +21,7 @@ async def adapter(fake: FakeMastodon) -> AsyncIterator[MastodonAdapter]:
     credentials = Credentials(
         access_token=fake.token, account_id=fake.account_id, instance_url=fake.base_url
     )
-    adapter = MastodonAdapter(credentials, media_poll_interval=0.01)
+    adapter = MastodonAdapter(credentials, media_poll_interval=0.01, allow_loopback=True)
     yield adapter
     await adapter.aclose()
 

@@ -197,11 +197,13 @@ async def test_missing_refresh_token_needs_reconnect(linkedin: OAuthClientConfig
 
 async def test_bluesky_app_password_session_and_refresh() -> None:
     with FakeBluesky().running() as fake:
-        credentials = await connect_bluesky(fake.handle, fake.app_password, pds_url=fake.base_url)
+        credentials = await connect_bluesky(
+            fake.handle, fake.app_password, pds_url=fake.base_url, allow_loopback=True
+        )
         assert credentials.account_id == fake.did
         assert credentials.instance_url == fake.base_url
-        refreshed = await refresh_bluesky(credentials)
+        refreshed = await refresh_bluesky(credentials, allow_loopback=True)
         assert refreshed.access_token != credentials.access_token
         assert refreshed.api_key == fake.app_password
         with pytest.raises(NeedsReconnect):
-            await connect_bluesky(fake.handle, "wrong", pds_url=fake.base_url)
+            await connect_bluesky(fake.handle, "wrong", pds_url=fake.base_url, allow_loopback=True)

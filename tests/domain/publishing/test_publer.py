@@ -24,7 +24,11 @@ def make_adapter(fake: FakePubler, attempts: int = 5) -> PublerAdapter:
         extra={"workspace_id": fake.workspace_id, "network": "linkedin"},
     )
     return PublerAdapter(
-        credentials, base_url=fake.base_url, poll_interval=0.01, poll_attempts=attempts
+        credentials,
+        base_url=fake.base_url,
+        poll_interval=0.01,
+        poll_attempts=attempts,
+        allow_loopback=True,
     )
 
 

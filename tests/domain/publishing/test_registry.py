@@ -49,7 +49,7 @@ async def test_outbox_needs_no_account() -> None:
 
 
 async def test_builds_adapters_against_configured_base_urls(fake_x: FakeX) -> None:
-    config = PublishingConfig(base_urls={"x": fake_x.base_url})
+    config = PublishingConfig(base_urls={"x": fake_x.base_url}, allow_loopback=True)
     adapter = adapter_for("X", Credentials(access_token=fake_x.token), config)
     try:
         await adapter.publish(PublishRequest(text="via the registry"))

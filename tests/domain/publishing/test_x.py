@@ -20,7 +20,7 @@ def fake(fake_x: FakeX) -> FakeX:
 @pytest.fixture
 async def adapter(fake: FakeX) -> AsyncIterator[XAdapter]:
     credentials = Credentials(access_token=fake.token, account_id=fake.user_id, handle="pw")
-    adapter = XAdapter(credentials, base_url=fake.base_url)
+    adapter = XAdapter(credentials, base_url=fake.base_url, allow_loopback=True)
     yield adapter
     await adapter.aclose()
 

@@ -27,14 +27,19 @@ def engine_for(
     settings: Settings | LlmSettings, override: LlmOverride | None = None
 ) -> GenerationEngine:
     llm = settings.llm if isinstance(settings, Settings) else settings
+    # Tests reach fake providers on 127.0.0.1; nothing else internal is ever allowed.
+    allow_loopback = isinstance(settings, Settings) and settings.http.allow_loopback_urls
     config = LlmConfig.from_settings(llm)
     if override is not None and override.model:
+        # The workspace picked the model: its base URL, or the provider's default, is its own.
         config = LlmConfig(
             model=override.model,
             api_key=override.api_key,
             base_url=override.base_url,
             timeout_seconds=llm.timeout_seconds,
             max_retries=llm.max_retries,
+            workspace_supplied=True,
+            allow_loopback=allow_loopback,
         )
     elif override is not None and config is not None and override.api_key:
         config = LlmConfig(
@@ -43,5 +48,7 @@ def engine_for(
             base_url=override.base_url or config.base_url,
             timeout_seconds=config.timeout_seconds,
             max_retries=config.max_retries,
+            workspace_supplied=override.base_url is not None,
+            allow_loopback=allow_loopback,
         )
     return BuiltinEngine() if config is None else LlmEngine(config)

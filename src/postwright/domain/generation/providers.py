@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import ssl
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx2
 from pydantic_ai._http import DEFAULT_HTTP_LIMITS
@@ -18,6 +19,7 @@ from pydantic_ai.models import Model, create_async_httpx2_client
 from pydantic_ai.retries import AsyncHTTPX2TenacityTransport, RetryConfig, wait_retry_after
 from tenacity import retry_if_exception, stop_after_attempt, wait_exponential
 
+from postwright.core.outbound import pin_httpx2_transport
 from postwright.core.settings import LlmSettings
 from postwright.domain.generation.errors import AiNotConfigured
 
@@ -31,6 +33,7 @@ OPENAI_COMPATIBLE = {
     "openai-compatible": None,
 }
 KNOWN_PROVIDERS = ("openai", "anthropic", "google", *OPENAI_COMPATIBLE)
+OPENAI_API_HOST = "api.openai.com"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ class LlmConfig:
     max_retries: int = 3
     # Seconds between retries grow exponentially from this (tests set it near zero).
     backoff_seconds: float = 0.5
+    # A workspace's own model (its base URL, or a provider default it picked) is a user-given
+    # target: every connection is checked and pinned to the checked address (SSRF, DNS
+    # rebinding). The operator's own model may stay on loopback (a local Ollama).
+    workspace_supplied: bool = False
+    allow_loopback: bool = False
 
     @property
     def provider_name(self) -> str:
@@ -95,6 +103,13 @@ def _tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
+def _network_transport(config: LlmConfig) -> httpx2.AsyncHTTPTransport:
+    transport = httpx2.AsyncHTTPTransport(verify=_tls_context(), limits=DEFAULT_HTTP_LIMITS)
+    if config.workspace_supplied:
+        pin_httpx2_transport(transport, allow_loopback=config.allow_loopback)
+    return transport
+
+
 def http_client(config: LlmConfig) -> httpx2.AsyncClient:
     """An HTTP client that retries 429/5xx and connection failures with exponential backoff."""
     transport = AsyncHTTPX2TenacityTransport(
@@ -107,7 +122,7 @@ def http_client(config: LlmConfig) -> httpx2.AsyncClient:
             stop=stop_after_attempt(config.max_retries + 1),
             reraise=True,
         ),
-        wrapped=httpx2.AsyncHTTPTransport(verify=_tls_context(), limits=DEFAULT_HTTP_LIMITS),
+        wrapped=_network_transport(config),
         validate_response=_raise_for_retryable,
     )
     return create_async_httpx2_client(transport=transport, timeout=config.timeout_seconds)
@@ -157,10 +172,20 @@ def build_model(config: LlmConfig) -> Model:
             raise AiNotConfigured("An openai-compatible model needs POSTWRIGHT_LLM_BASE_URL")
     # Local servers accept any key; the SDK insists on one being present.
     api_key = config.api_key or ("not-needed" if provider != "openai" else None)
-    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    return OpenAIChatModel(
-        name,
-        provider=OpenAIProvider(base_url=base_url, api_key=api_key, http_client=client),
-    )
+    openai = OpenAIProvider(base_url=base_url, api_key=api_key, http_client=client)
+    if is_openai_platform(provider, base_url):
+        # OpenAI's own API: the Responses API runs native tools (web search) that chat
+        # completions cannot; structured output, prompt_cache_key and usage work the same.
+        return OpenAIResponsesModel(name, provider=openai)
+    return OpenAIChatModel(name, provider=openai)
+
+
+def is_openai_platform(provider: str, base_url: str | None) -> bool:
+    """Whether requests go to OpenAI itself, which speaks the Responses API. A custom base
+    URL (a proxy, vLLM, Ollama, any OpenAI-compatible server) speaks chat completions."""
+    if provider != "openai":
+        return False
+    return base_url is None or urlsplit(base_url).hostname == OPENAI_API_HOST

@@ -141,4 +141,5 @@ def publishing_config(app_settings: Settings, db: Database, clock: Clock) -> Pub
         outbox_store=DatabaseOutboxStore(db),
         outbox_base_url=outbox_base_url(app_settings),
         clock=clock,
+        allow_loopback=app_settings.http.allow_loopback_urls,
     )

@@ -84,6 +84,7 @@ async def _credentials_for(services: Services, data: AccountInput) -> Credential
             _require(data.identifier, "identifier", provider),
             _require(data.app_password, "appPassword", provider),
             pds_url=base,
+            allow_loopback=allow_loopback,
         )
     if provider == "mastodon":
         instance = await check_public_url(

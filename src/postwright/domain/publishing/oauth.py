@@ -261,9 +261,10 @@ async def connect_bluesky(
     *,
     pds_url: str = BLUESKY_PDS,
     client: httpx.AsyncClient | None = None,
+    allow_loopback: bool = False,
 ) -> Credentials:
     """Log in with an app password; the credentials keep it to log in again when needed."""
-    http = ProviderHttp("bluesky", HttpOptions(pds_url), client)
+    http = ProviderHttp("bluesky", HttpOptions(pds_url, allow_loopback=allow_loopback), client)
     try:
         return await create_session(http, identifier, app_password)
     finally:
@@ -271,9 +272,13 @@ async def connect_bluesky(
 
 
 async def refresh_bluesky(
-    credentials: Credentials, *, client: httpx.AsyncClient | None = None
+    credentials: Credentials,
+    *,
+    client: httpx.AsyncClient | None = None,
+    allow_loopback: bool = False,
 ) -> Credentials:
-    http = ProviderHttp("bluesky", HttpOptions(credentials.instance_url or BLUESKY_PDS), client)
+    options = HttpOptions(credentials.instance_url or BLUESKY_PDS, allow_loopback=allow_loopback)
+    http = ProviderHttp("bluesky", options, client)
     try:
         return await refresh_session(http, credentials)
     finally:

@@ -100,6 +100,8 @@ class PublishingConfig:
     publer_poll_interval: float = 1.0
     publer_poll_attempts: int = 30
     clock: Clock | None = None
+    # settings.http.allow_loopback_urls: tests' fake providers on 127.0.0.1.
+    allow_loopback: bool = False
 
     def base_url(self, provider: str) -> str:
         return self.base_urls.get(provider) or DEFAULT_BASE_URLS[provider]
@@ -145,11 +147,16 @@ def adapter_for(
             base_url=config.base_url(name),
             client=client,
             timeout_seconds=timeout,
+            allow_loopback=config.allow_loopback,
             api_version=config.linkedin_version,
         )
     if name == "x":
         return XAdapter(
-            credentials, base_url=config.base_url(name), client=client, timeout_seconds=timeout
+            credentials,
+            base_url=config.base_url(name),
+            client=client,
+            timeout_seconds=timeout,
+            allow_loopback=config.allow_loopback,
         )
     if name == "bluesky":
         return BlueskyAdapter(
@@ -157,6 +164,7 @@ def adapter_for(
             base_url=credentials.instance_url or config.base_url(name),
             client=client,
             timeout_seconds=timeout,
+            allow_loopback=config.allow_loopback,
         )
     if name == "mastodon":
         return MastodonAdapter(
@@ -164,6 +172,7 @@ def adapter_for(
             base_url=config.base_urls.get(name) or credentials.instance_url,
             client=client,
             timeout_seconds=timeout,
+            allow_loopback=config.allow_loopback,
         )
     if name == "buffer":
         return BufferAdapter(
@@ -171,6 +180,7 @@ def adapter_for(
             base_url=config.base_url(name),
             client=client,
             timeout_seconds=timeout,
+            allow_loopback=config.allow_loopback,
             media_host=config.media_host,
         )
     return PublerAdapter(
@@ -178,6 +188,7 @@ def adapter_for(
         base_url=config.base_url(name),
         client=client,
         timeout_seconds=timeout,
+        allow_loopback=config.allow_loopback,
         poll_interval=config.publer_poll_interval,
         poll_attempts=config.publer_poll_attempts,
     )

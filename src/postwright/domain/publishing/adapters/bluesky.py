@@ -111,6 +111,7 @@ class BlueskyAdapter(PublishingAdapter):
         base_url: str | None = None,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
     ) -> None:
         if not credentials.access_token and not (credentials.handle and credentials.api_key):
             raise NeedsReconnect(
@@ -119,7 +120,7 @@ class BlueskyAdapter(PublishingAdapter):
         self.credentials = credentials
         pds = base_url or credentials.instance_url or DEFAULT_BASE_URL
         self.http = ProviderHttp(
-            self.provider, HttpOptions(pds, timeout_seconds), client, _classify
+            self.provider, HttpOptions(pds, timeout_seconds, allow_loopback), client, _classify
         )
 
     async def _renew(self) -> None:

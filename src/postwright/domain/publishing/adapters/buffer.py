@@ -74,6 +74,7 @@ class BufferAdapter(PublishingAdapter):
         base_url: str = DEFAULT_BASE_URL,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
         media_host: MediaHost | None = None,
     ) -> None:
         if not credentials.api_key or not credentials.account_id:
@@ -82,7 +83,9 @@ class BufferAdapter(PublishingAdapter):
             )
         self.credentials = credentials
         self.media_host = media_host
-        self.http = ProviderHttp(self.provider, HttpOptions(base_url, timeout_seconds), client)
+        self.http = ProviderHttp(
+            self.provider, HttpOptions(base_url, timeout_seconds, allow_loopback), client
+        )
 
     async def _graphql(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         response = await self.http.request(

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from postwright.core.outbound import pinned_transport
 from postwright.domain.publishing.adapters.errors import (
     BadContent,
     NeedsReconnect,
@@ -32,6 +33,8 @@ Classifier = Callable[[httpx.Response, str], PublishingError | None]
 class HttpOptions:
     base_url: str
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    # Tests' fake providers live on 127.0.0.1; nothing else internal is ever reachable.
+    allow_loopback: bool = False
 
 
 def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -> float | None:
@@ -120,8 +123,12 @@ class ProviderHttp:
         self.provider = provider
         self.base_url = options.base_url.rstrip("/")
         self._owns_client = client is None
+        # Instance URLs (Mastodon, Bluesky PDS) are user-given: every connection is checked
+        # and goes to the address checked (no rebinding); fixed hosts take the same path.
         self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(options.timeout_seconds, connect=5.0)
+            transport=pinned_transport(allow_loopback=options.allow_loopback),
+            timeout=httpx.Timeout(options.timeout_seconds, connect=5.0),
+            follow_redirects=False,
         )
         self._classifier = classifier
 

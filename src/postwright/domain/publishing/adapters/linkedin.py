@@ -101,6 +101,7 @@ class LinkedInAdapter(PublishingAdapter):
         base_url: str = DEFAULT_BASE_URL,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
         api_version: str = DEFAULT_VERSION,
     ) -> None:
         if not credentials.access_token:
@@ -108,7 +109,7 @@ class LinkedInAdapter(PublishingAdapter):
         self.credentials = credentials
         self.api_version = api_version
         self.http = ProviderHttp(
-            self.provider, HttpOptions(base_url, timeout_seconds), client, _classify
+            self.provider, HttpOptions(base_url, timeout_seconds, allow_loopback), client, _classify
         )
 
     def _headers(self) -> dict[str, str]:

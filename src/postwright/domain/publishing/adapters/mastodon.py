@@ -71,6 +71,7 @@ class MastodonAdapter(PublishingAdapter):
         base_url: str | None = None,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
         visibility: str = "public",
         media_poll_interval: float = 0.5,
         media_poll_attempts: int = 20,
@@ -81,7 +82,9 @@ class MastodonAdapter(PublishingAdapter):
         if not credentials.access_token:
             raise NeedsReconnect("The Mastodon account has no access token.", provider="mastodon")
         self.credentials = credentials
-        self.http = ProviderHttp(self.provider, HttpOptions(instance, timeout_seconds), client)
+        self.http = ProviderHttp(
+            self.provider, HttpOptions(instance, timeout_seconds, allow_loopback), client
+        )
         self.visibility = visibility
         self.media_poll_interval = media_poll_interval
         self.media_poll_attempts = media_poll_attempts

@@ -71,6 +71,7 @@ class PublerAdapter(PublishingAdapter):
         base_url: str = DEFAULT_BASE_URL,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
         poll_interval: float = 1.0,
         poll_attempts: int = 30,
     ) -> None:
@@ -85,7 +86,9 @@ class PublerAdapter(PublishingAdapter):
         self.network = credentials.extra.get("network", "linkedin")
         self.poll_interval = poll_interval
         self.poll_attempts = poll_attempts
-        self.http = ProviderHttp(self.provider, HttpOptions(base_url, timeout_seconds), client)
+        self.http = ProviderHttp(
+            self.provider, HttpOptions(base_url, timeout_seconds, allow_loopback), client
+        )
 
     def _headers(self) -> dict[str, str]:
         return {

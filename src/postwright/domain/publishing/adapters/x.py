@@ -79,12 +79,13 @@ class XAdapter(PublishingAdapter):
         base_url: str = DEFAULT_BASE_URL,
         client: httpx.AsyncClient | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        allow_loopback: bool = False,
     ) -> None:
         if not credentials.access_token:
             raise NeedsReconnect("The X account has no access token.", provider="x")
         self.credentials = credentials
         self.http = ProviderHttp(
-            self.provider, HttpOptions(base_url, timeout_seconds), client, _classify
+            self.provider, HttpOptions(base_url, timeout_seconds, allow_loopback), client, _classify
         )
 
     def _headers(self) -> dict[str, str]:

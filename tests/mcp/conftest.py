@@ -1,4 +1,5 @@
-"""A real ``postwright serve`` per module and backend, with its MCP endpoint at ``/mcp``."""
+"""A real ``postwright serve`` per backend, shared by the package's HTTP test modules, with its
+MCP endpoint at ``/mcp``."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ class Deployment:
     settings: Settings
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def deployment(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
-    """One server for the module's tests (each test makes its own workspaces). Jobs are
+    """One server for the package's tests (each test makes its own workspaces). Jobs are
     only enqueued (no worker), so a bulk job stays queued until a test cancels it."""
     data_dir = tmp_path_factory.mktemp("mcp")
     if request.param == "sqlite":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
+from mcp.shared.exceptions import MCPError
 from sqlalchemy import func, select
 
 from postwright.core.services import Services
@@ -153,7 +155,17 @@ async def test_another_workspaces_ids_are_not_found(
             scheduled_dates=days_ahead(services.clock.now(), 1),
         )
     account = await connect_account(services, owner)
+    async with httpx.AsyncClient(base_url=deployment.base_url) as http:
+        created = await http.post("/v1/personas", json={"name": "Ours"}, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    persona = created.json()["persona"]["id"]
     async with over_http(deployment.base_url, other.api_key) as client:
+        theirs = {p["id"] for p in (await call(client, "list_personas"))["personas"]}
+        assert persona not in theirs
+        with pytest.raises(MCPError, match="NOT_FOUND"):
+            await client.read_resource(f"postwright://personas/{persona}")
+        with pytest.raises(MCPError, match="NOT_FOUND"):
+            await client.get_prompt("plan_week", {"persona_id": persona})
         for tool, arguments in [
             ("get_post", {"post_id": post["id"]}),
             ("update_post", {"post_id": post["id"], "content": "Theirs"}),
@@ -166,6 +178,7 @@ async def test_another_workspaces_ids_are_not_found(
             ("cancel_bulk_job", {"job_id": job["id"]}),
             ("suggest_time", {"account_id": account}),
             ("generate_image", {"post_id": post["id"]}),
+            ("generate_post", {"persona_id": persona, "platform": "x", "topic": "Ours"}),
         ]:
             refused = await failure(client, tool, **arguments)
             assert refused.code == "NOT_FOUND", (tool, refused)

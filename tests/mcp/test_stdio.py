@@ -59,6 +59,8 @@ async def test_every_tool_works_over_stdio_in_the_keys_workspace_only(
         assert called == EVERY_TOOL
         assert (await failure(client, "get_post", post_id=theirs["id"])).code == "NOT_FOUND"
         assert (await failure(client, "delete_post", post_id=theirs["id"])).code == "NOT_FOUND"
+        invalid = await failure(client, "list_posts", limit=0)
+        assert (invalid.code, invalid.body["details"][0]["field"]) == ("VALIDATION_ERROR", "limit")
         rules = await client.read_resource("postwright://platforms/bluesky")
         assert '"counting": "graphemes"' in rules.contents[0].text  # type: ignore[union-attr]
 

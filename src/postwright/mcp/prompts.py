@@ -7,6 +7,8 @@ from typing import Annotated
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from postwright.core import errors
@@ -45,6 +47,14 @@ so a retry never charges or schedules twice.
 """
 
 
+def refused(error: errors.AppError) -> MCPError:
+    """A prompt the caller cannot have (an unknown or another workspace's persona, a bad
+    date), as a protocol error carrying the API's code; the SDK would hide any other
+    exception behind "Internal server error"."""
+    body = {"code": error.code, "message": error.message}
+    return MCPError(INVALID_PARAMS, f"{error.code}: {error.message}", {"error": body})
+
+
 def register(server: MCPServer, runtime: Runtime) -> None:
     @server.prompt(name="plan_week", title="Plan a week of posts for a persona")
     async def plan_week(
@@ -66,9 +76,9 @@ def register(server: MCPServer, runtime: Runtime) -> None:
             profile = get_platform(platform)
             start = date.fromisoformat(start_date) if start_date else None
         except errors.AppError as exc:
-            raise ValueError(f"{exc.code}: {exc.message}") from exc
+            raise refused(exc) from exc
         except ValueError as exc:
-            raise ValueError(f"VALIDATION_ERROR: start_date: {exc}") from exc
+            raise refused(errors.ValidationFailed(f"start_date: {exc}")) from exc
         first = start or (runtime.services.clock.now().date() + timedelta(days=1))
         text = WEEK_PLAN.format(
             platform=profile.display_name,

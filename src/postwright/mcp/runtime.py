@@ -4,7 +4,9 @@ idempotency store, and API errors turned into MCP tool errors.
 Tools are written as plain async functions taking the domain ``Ctx`` first (like the
 routers' handlers); ``bind`` turns each into what the SDK registers: a function with the
 tool's own typed arguments, an ``idempotency_key`` when it writes, and the SDK's
-``Context``. Nothing in here knows a business rule: tools call the domain services.
+``Context``; ``api_tool`` wraps it in an ``ApiTool`` so arguments that do not match the
+schema are refused in the API's envelope too. Nothing in here knows a business rule: tools
+call the domain services.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Annotated, Any, Protocol, TypeVar
 import pydantic_core
 import structlog
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import errors, idempotency
@@ -315,3 +319,46 @@ def bind(spec: ToolSpec, runtime: Runtime) -> Callable[..., Awaitable[Any]]:
         "return": signature.return_annotation
     }
     return call
+
+
+def invalid_arguments(tool_name: str, exc: ValidationError) -> errors.ValidationFailed:
+    """Arguments that do not match a tool's input schema, as the API words a request body
+    that does not match its model: ``VALIDATION_ERROR`` with one detail per field."""
+    details = [
+        {
+            "field": ".".join(str(part) for part in item["loc"]) or "arguments",
+            "message": item["msg"],
+            "type": item["type"],
+        }
+        for item in exc.errors(include_url=False, include_input=False)
+    ]
+    problems = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+    return errors.ValidationFailed(
+        f"Invalid arguments for {tool_name}: {problems}", details=details
+    )
+
+
+class ApiTool(Tool):
+    """The SDK's tool, except that arguments its schema refuses come back as the API's
+    ``VALIDATION_ERROR`` tool error (like every other error) instead of pydantic's text."""
+
+    async def run(
+        self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
+    ) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result=convert_result)
+        except ToolError as exc:
+            # The SDK raises argument validation failures as a ToolError caused by the
+            # ValidationError (its own handler tells them apart the same way).
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            refused = invalid_arguments(self.name, exc.__cause__)
+            logger.info("mcp_tool_invalid_arguments", tool=self.name, details=refused.details)
+            return error_result(refused)
+
+
+def api_tool(spec: ToolSpec, runtime: Runtime) -> Tool:
+    """What the server registers for ``spec``."""
+    return ApiTool.from_function(
+        bind(spec, runtime), name=spec.name, title=spec.title, annotations=spec.annotations
+    )

@@ -11,7 +11,7 @@ from mcp.server.mcpserver import MCPServer
 from postwright import __version__
 from postwright.core.services import Services
 from postwright.mcp import prompts, resources, tools
-from postwright.mcp.runtime import TOOLS, CallerSource, Runtime, bind
+from postwright.mcp.runtime import TOOLS, CallerSource, Runtime, api_tool
 
 INSTRUCTIONS = """\
 Postwright writes, schedules and publishes social-media posts in a brand's voice.
@@ -34,6 +34,7 @@ def build_server(
 ) -> MCPServer[Any]:
     """``lifespan`` runs around a stdio server's life; over HTTP the application's own
     lifespan runs the SDK's session manager instead."""
+    runtime = Runtime(services, callers)
     server: MCPServer[Any] = MCPServer(
         "postwright",
         title="Postwright",
@@ -41,15 +42,8 @@ def build_server(
         instructions=INSTRUCTIONS,
         log_level=services.settings.log_level.upper(),  # type: ignore[arg-type]
         lifespan=lifespan,
+        tools=[api_tool(spec, runtime) for spec in TOOLS],
     )
-    runtime = Runtime(services, callers)
-    for spec in TOOLS:
-        server.add_tool(
-            bind(spec, runtime),
-            name=spec.name,
-            title=spec.title,
-            annotations=spec.annotations,
-        )
     resources.register(server, runtime)
     prompts.register(server, runtime)
     return server

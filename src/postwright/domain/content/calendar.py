@@ -146,6 +146,15 @@ async def reschedule(ctx: Ctx, post_id: str, *, at: datetime) -> Post:
     return post
 
 
+async def unschedule(ctx: Ctx, post_id: str) -> Post:
+    """Off the schedule, back to a draft; a post publishing or published stays (409)."""
+    post = await _changeable(ctx, post_id)
+    _editable_state(post)
+    post_service.unschedule(post, now=ctx.now())
+    await ctx.session.flush()
+    return post
+
+
 async def review(ctx: Ctx, post_id: str, *, status: ReviewStatus) -> Post:
     """Approve or discard. Discarding a scheduled post takes it off the schedule."""
     post = await _changeable(ctx, post_id)
@@ -188,4 +197,5 @@ __all__ = [
     "retention_ends",
     "review",
     "search_posts",
+    "unschedule",
 ]

@@ -54,6 +54,7 @@ async def _render(
     notice: str | None = None,
     failed: str | None = None,
     reconnect: str | None = None,
+    status_code: int | None = None,
 ) -> Response:
     found = await connected.list_accounts(wctx.db, wctx.ctx.actor)
     return page(
@@ -61,7 +62,7 @@ async def _render(
         "accounts.html",
         active="accounts",
         title="Accounts",
-        status_code=status_for(problem) if problem else 200,
+        status_code=status_code or (status_for(problem) if problem else 200),
         problem=problem,
         notice=notice,
         accounts=found,
@@ -92,6 +93,7 @@ async def accounts_page(request: Request, wctx: WebDep) -> Response:
     return await _render(
         wctx,
         problem=problem,
+        status_code=200,  # the page is fine; it reports how the earlier sign-in ended
         failed=request.query_params.get("provider") if problem else None,
         notice=notice or DONE.get(request.query_params.get("done", "")),
         reconnect=request.query_params.get("reconnect"),

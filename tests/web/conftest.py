@@ -170,10 +170,11 @@ def dashboard(
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(dashboard: Dashboard) -> Iterator[Any]:
-    """Started after the server: Playwright's sync API keeps an event loop running in this
-    thread, and the database fixtures use ``asyncio.run``."""
+    """Started after the server, one per module: Playwright's sync API keeps an event loop
+    running in this thread while it lives, and the database fixtures (and the in-process
+    tests of this package) use ``asyncio.run``."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 

@@ -103,3 +103,10 @@ async def test_form_posts_use_the_write_budget_and_model_actions_the_ai_budget(
         # The third form post is over the write budget, whatever it does.
         third = await http.post("/app/compose", data={**form, "op": "refresh"})
         assert_refused_in_words(third)
+        # Signing out always works, and ends the session.
+        signed_out = await http.post("/app/logout", data={"csrf_token": csrf})
+        assert signed_out.status_code == 303
+        assert signed_out.headers["location"] == "/app/login"
+        after = await http.get("/app/compose")
+        assert after.status_code == 303
+        assert after.headers["location"].startswith("/app/login")

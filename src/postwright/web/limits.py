@@ -12,6 +12,8 @@ from postwright.core.services import Services
 SIGN_IN_BUCKET = "/app/login"
 # ``openapi_extra`` of a POST route that only reads (the composer's counter).
 COUNTS_AS_READ = {"x-dashboard-limit": "read"}
+# ... and of one that always works: signing out must not wait for a budget.
+NOT_LIMITED = {"x-dashboard-limit": "none"}
 
 
 async def _hit(
@@ -40,6 +42,8 @@ async def per_user(request: Request, services: Services, user_id: str) -> None:
     """Pages count as the API's reads, form posts as its writes (keyed ``read``/``write``
     for the user, like ``api.deps``)."""
     extra = getattr(request.scope.get("route"), "openapi_extra", None) or {}
+    if extra == NOT_LIMITED:
+        return
     reads = request.method in ("GET", "HEAD", "OPTIONS") or extra == COUNTS_AS_READ
     limit_class = "read" if reads else "write"
     await _hit(request, services, limit_class, user_id, limit_class)

@@ -120,7 +120,7 @@ async def login(request: Request, services: ServicesDep) -> Response:
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", openapi_extra=limits.NOT_LIMITED)
 async def logout(request: Request, wctx: WebDep, session: SessionDep) -> Response:
     token = request.cookies.get(COOKIE)
     if token:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,31 @@ from typing import Any
 import pytest
 
 from tests.databases import SqliteTemplate
+from tests.domain.publishing.world import (  # noqa: F401 - fixtures for test_oauth_return
+    AcceptsIssuedTokens,
+    fakes,
+    linkedin_auth_server,
+    x_auth_server,
+)
+from tests.fakes.bluesky import FakeBluesky
+from tests.fakes.buffer import FakeBuffer
+from tests.fakes.fixtures import (  # noqa: F401 - fixtures for test_oauth_return
+    bluesky_server,
+    buffer_server,
+    fake_bluesky,
+    fake_buffer,
+    fake_linkedin,
+    fake_mastodon,
+    fake_publer,
+    fake_x,
+    linkedin_server,
+    mastodon_server,
+    publer_server,
+    x_server,
+)
+from tests.fakes.linkedin import FakeLinkedIn
+from tests.fakes.oauth import FakeOAuth
+from tests.fakes.publer import FakePubler
 from tests.processes import app_env, run_cli, served
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +69,6 @@ WIDER_THAN_VIEWPORT = """() => {
     .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest(".table-wrap, .tabs"))
     .slice(0, 5).map(e => e.tagName + "." + e.className);
 }"""
-OAUTH_AUTHORIZE = "http://127.0.0.1:9/oauth/authorize"
 
 
 def _require_browser() -> None:
@@ -56,16 +81,61 @@ def _require_browser() -> None:
 
 
 @dataclass(frozen=True)
+class Networks:
+    """Fake providers on 127.0.0.1, started before the server so its settings name them."""
+
+    linkedin_auth: FakeOAuth
+    linkedin: FakeLinkedIn
+    bluesky: FakeBluesky
+    buffer: FakeBuffer
+    publer: FakePubler
+
+    def env(self) -> dict[str, str]:
+        return {
+            "POSTWRIGHT_PUBLISHING_BASE_URLS": json.dumps(
+                {
+                    "linkedin": self.linkedin.base_url,
+                    "bluesky": self.bluesky.base_url,
+                    "buffer": self.buffer.base_url,
+                    "publer": self.publer.base_url,
+                }
+            ),
+            "POSTWRIGHT_PUBLISHING_LINKEDIN_CLIENT_ID": self.linkedin_auth.client_id,
+            "POSTWRIGHT_PUBLISHING_LINKEDIN_CLIENT_SECRET": str(self.linkedin_auth.client_secret),
+            "POSTWRIGHT_PUBLISHING_LINKEDIN_AUTHORIZE_URL": self.linkedin_auth.authorize_url,
+            "POSTWRIGHT_PUBLISHING_LINKEDIN_TOKEN_URL": self.linkedin_auth.token_url,
+        }
+
+
+@dataclass(frozen=True)
 class Dashboard:
     base_url: str
     api_key: str
     second_workspace: str
     env: dict[str, str]
+    networks: Networks
+
+
+@pytest.fixture(scope="session")
+def networks() -> Iterator[Networks]:
+    with ExitStack() as stack:
+        linkedin = stack.enter_context(FakeLinkedIn().running())
+        # The fake authorization server issues ``access-N``; the fake LinkedIn takes them.
+        linkedin.valid_tokens = AcceptsIssuedTokens(linkedin.valid_tokens)
+        yield Networks(
+            linkedin_auth=stack.enter_context(FakeOAuth("li-client", "li-secret").running()),
+            linkedin=linkedin,
+            bluesky=stack.enter_context(FakeBluesky().running()),
+            buffer=stack.enter_context(FakeBuffer().running()),
+            publer=stack.enter_context(FakePubler().running()),
+        )
 
 
 @pytest.fixture(scope="session")
 def dashboard(
-    sqlite_template: SqliteTemplate, tmp_path_factory: pytest.TempPathFactory
+    sqlite_template: SqliteTemplate,
+    tmp_path_factory: pytest.TempPathFactory,
+    networks: Networks,
 ) -> Iterator[Dashboard]:
     _require_browser()
     directory = tmp_path_factory.mktemp("dashboard")
@@ -74,10 +144,7 @@ def dashboard(
         directory,
         POSTWRIGHT_HTTP_ALLOW_LOOPBACK_URLS="true",
         POSTWRIGHT_JOBS_POLLING_INTERVAL_SECONDS="0.2",
-        # OAuth is only started, never finished, in these tests: nothing listens there.
-        POSTWRIGHT_PUBLISHING_LINKEDIN_CLIENT_ID="dashboard-test",
-        POSTWRIGHT_PUBLISHING_LINKEDIN_CLIENT_SECRET="dashboard-test-secret",
-        POSTWRIGHT_PUBLISHING_LINKEDIN_AUTHORIZE_URL=OAUTH_AUTHORIZE,
+        **networks.env(),
     )
     demo = run_cli("demo", env=env)
     assert demo.returncode == 0, demo.stderr
@@ -99,13 +166,15 @@ def dashboard(
             api_key=key,
             second_workspace=json.loads(second.stdout)["workspace_id"],
             env=env,
+            networks=networks,
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(dashboard: Dashboard) -> Iterator[Any]:
-    """Started after the server: Playwright's sync API keeps an event loop running in this
-    thread, and the database fixtures use ``asyncio.run``."""
+    """Started after the server, one per module: Playwright's sync API keeps an event loop
+    running in this thread while it lives, and the database fixtures (and the in-process
+    tests of this package) use ``asyncio.run``."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 

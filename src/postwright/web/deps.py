@@ -22,6 +22,7 @@ from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts import sessions
 from postwright.domain.accounts.models import Role, Workspace
 from postwright.domain.context import Ctx
+from postwright.web import limits
 
 COOKIE = "pw_session"
 LOGIN_CSRF_COOKIE = "pw_login_csrf"
@@ -97,6 +98,7 @@ async def web_ctx(request: Request, services: ServicesDep, session: SessionDep) 
             sent = value if isinstance(value, str) else None
         check_token(record.csrf_token, sent)
     actor = await sessions.actor_for(session, record, clock=services.clock)
+    await limits.per_user(request, services, actor.user_id)
     if sessions.needs_renewal(record, now):
         async with services.db.transaction() as writer:
             await sessions.renew(writer, record.id, now=now)

@@ -113,6 +113,7 @@ def status_for(problem: Problem) -> int:
         "AI_SUBSCRIPTION": 402,
         "QUOTA_EXHAUSTED": 402,
         "PAYLOAD_TOO_LARGE": 413,
+        "RATE_LIMITED": 429,
     }.get(problem.code, 400)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep
-from postwright.core.errors import NotFound, ValidationFailed, error_responses
+from postwright.core.errors import AppError, NotFound, ValidationFailed, error_responses
 from postwright.domain.publishing import accounts, connect, engagement
 from postwright.domain.publishing.models import ConnectedAccount
 
@@ -190,15 +191,34 @@ async def oauth_callback(
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
     error_description: Annotated[str | None, Query(max_length=2000)] = None,
-) -> AccountOut:
+) -> AccountOut | Response:
     """Where the provider sends the user back. The ``state`` names the sign-in (and so the
-    workspace and user); it works once."""
+    workspace and user); it works once. A sign-in started from the dashboard sends the
+    browser back there (``?oauth=connected`` or ``?oauth=failed&reason=…``) instead."""
+    return_to = await connect.sign_in_return_to(services, state)
     if error or not code:
+        if return_to is not None:
+            return _back_to_dashboard(return_to, provider, failed="denied")
         raise ValidationFailed(
             f"The {provider} sign-in did not complete: {error_description or error or 'no code'}"
         )
-    account = await connect.finish_oauth(services, provider, code=code, state=state)
+    try:
+        account = await connect.finish_oauth(services, provider, code=code, state=state)
+    except AppError as exc:
+        if return_to is None:
+            raise
+        refused = not isinstance(exc, ValidationFailed) or isinstance(exc, connect.ProviderRefused)
+        return _back_to_dashboard(return_to, provider, failed="refused" if refused else "expired")
+    if return_to is not None:
+        return _back_to_dashboard(return_to, provider)
     return account_out(account)
+
+
+def _back_to_dashboard(return_to: str, provider: str, *, failed: str | None = None) -> Response:
+    """The dashboard puts the outcome into words; only fixed words travel in the URL."""
+    outcome = {"oauth": "failed", "reason": failed} if failed else {"oauth": "connected"}
+    query = urlencode({**outcome, "provider": provider})
+    return RedirectResponse(f"{return_to}?{query}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/{account_id}", response_model=AccountOut, responses=error_responses(NotFound))

@@ -226,8 +226,10 @@ async def start_oauth(
     *,
     timezone: str = "UTC",
     is_default: bool = False,
+    return_to: str | None = None,
 ) -> str:
-    """The provider's authorization URL; the sign-in is remembered until the callback."""
+    """The provider's authorization URL; the sign-in is remembered until the callback.
+    ``return_to`` (a dashboard path) makes the callback send the browser there."""
     provider = _known_provider(provider)
     if provider not in OAUTH_PROVIDERS:
         raise ValidationFailed(
@@ -248,12 +250,20 @@ async def start_oauth(
             ),
             timezone=timezone,
             is_default=is_default,
+            return_to=return_to,
             created_at=now,
             expires_at=now + SIGN_IN_LIFETIME,
         )
     )
     await session.flush()
     return request.url
+
+
+async def sign_in_return_to(services: Services, state: str) -> str | None:
+    """Where the sign-in named by ``state`` asked the browser to go after the callback."""
+    async with services.db.read_sessionmaker() as session:
+        sign_in = await session.get(OAuthSignIn, state)
+        return sign_in.return_to if sign_in is not None else None
 
 
 async def finish_oauth(
@@ -294,4 +304,11 @@ async def finish_oauth(
         )
 
 
-__all__ = ["AccountInput", "ProviderRefused", "connect_account", "finish_oauth", "start_oauth"]
+__all__ = [
+    "AccountInput",
+    "ProviderRefused",
+    "connect_account",
+    "finish_oauth",
+    "sign_in_return_to",
+    "start_oauth",
+]

@@ -61,6 +61,8 @@ class OAuthSignIn(Base):
     encrypted_verifier: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A dashboard path the callback sends the browser to; None: the API's JSON answer.
+    return_to: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -36,6 +38,13 @@ CREDENTIAL_FORMS = {
 }
 NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon", "buffer": "Buffer", "publer": "Publer"}
 DONE = {"connected": "Account connected.", "removed": "Account removed.", "saved": "Saved."}
+OAUTH_NAMES = {"linkedin": "LinkedIn", "x": "X"}
+# The OAuth callback (api/platform) sends the browser back with one of these reasons.
+OAUTH_FAILURES = {
+    "denied": "access was not allowed on {name}",
+    "expired": "the sign-in expired or was already used",
+    "refused": "{name} did not accept the sign-in",
+}
 
 
 async def _render(
@@ -45,6 +54,7 @@ async def _render(
     notice: str | None = None,
     failed: str | None = None,
     reconnect: str | None = None,
+    status_code: int | None = None,
 ) -> Response:
     found = await connected.list_accounts(wctx.db, wctx.ctx.actor)
     return page(
@@ -52,7 +62,7 @@ async def _render(
         "accounts.html",
         active="accounts",
         title="Accounts",
-        status_code=status_for(problem) if problem else 200,
+        status_code=status_code or (status_for(problem) if problem else 200),
         problem=problem,
         notice=notice,
         accounts=found,
@@ -64,11 +74,28 @@ async def _render(
     )
 
 
+def _oauth_outcome(query: Mapping[str, str]) -> tuple[str | None, Problem | None]:
+    """The words for where an OAuth sign-in started here ended (the callback's redirect)."""
+    name = OAUTH_NAMES.get(query.get("provider", ""))
+    outcome = query.get("oauth")
+    if name is None or outcome is None:
+        return None, None
+    if outcome == "connected":
+        return f"{name} account connected.", None
+    reason = OAUTH_FAILURES.get(query.get("reason", ""), OAUTH_FAILURES["refused"])
+    message = f"Connecting {name} did not finish: {reason.format(name=name)}. Try again."
+    return None, Problem(message=message)
+
+
 @router.get("/accounts")
 async def accounts_page(request: Request, wctx: WebDep) -> Response:
+    notice, problem = _oauth_outcome(request.query_params)
     return await _render(
         wctx,
-        notice=DONE.get(request.query_params.get("done", "")),
+        problem=problem,
+        status_code=200,  # the page is fine; it reports how the earlier sign-in ended
+        failed=request.query_params.get("provider") if problem else None,
+        notice=notice or DONE.get(request.query_params.get("done", "")),
         reconnect=request.query_params.get("reconnect"),
     )
 
@@ -119,6 +146,7 @@ async def start_oauth(provider: str, request: Request, wctx: WebDep) -> Response
             provider,
             timezone=text(form, "timezone", max_length=64) or "UTC",
             is_default=checked(form, "isDefault"),
+            return_to="/app/accounts",
         )
 
     url, problem = await attempt(wctx, run)

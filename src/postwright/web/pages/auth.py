@@ -14,6 +14,7 @@ from postwright.core.services import Services
 from postwright.domain.accounts import authentication, sessions
 from postwright.domain.accounts import service as accounts
 from postwright.domain.generation.platforms import get_platform, known_platforms
+from postwright.web import limits
 from postwright.web.deps import (
     COOKIE,
     CSRF_FIELD,
@@ -93,6 +94,7 @@ async def login(request: Request, services: ServicesDep) -> Response:
             raise errors.Forbidden("Your browser did not keep the sign-in form's cookie; reload")
         value = form.get(CSRF_FIELD)
         check_token(cookie, value if isinstance(value, str) else None)
+        await limits.sign_in(request, services)
         credential = text(form, "api_key", max_length=5000, required=True)
         user_id, workspace_id = await _identify(services, credential)
         now = services.clock.now()
@@ -118,7 +120,7 @@ async def login(request: Request, services: ServicesDep) -> Response:
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", openapi_extra=limits.NOT_LIMITED)
 async def logout(request: Request, wctx: WebDep, session: SessionDep) -> Response:
     token = request.cookies.get(COOKIE)
     if token:
@@ -155,7 +157,7 @@ async def platforms(wctx: WebDep) -> JSONResponse:
     )
 
 
-@router.post("/measure")
+@router.post("/measure", openapi_extra=limits.COUNTS_AS_READ)
 async def measure(request: Request, wctx: WebDep) -> JSONResponse:
     """The length of a text as each platform counts it (the same rule the API fits by)."""
     try:

@@ -1,5 +1,5 @@
 """Bulk campaign: the voxburst bulk form, a credit estimate, then live progress over
-Server-Sent Events with the posts appearing as they are written; cancel and resume."""
+Server-Sent Events with the posts appearing as they are written; cancel, pause and resume."""
 
 from __future__ import annotations
 
@@ -263,6 +263,8 @@ async def job_action(job_id: str, action: str, wctx: WebDep) -> Response:
     async def run() -> None:
         if action == "cancel":
             await bulk.cancel(ctx.session, ctx.actor, job_id)
+        elif action == "pause":
+            await bulk.pause(ctx.session, ctx.actor, job_id)
         elif action == "resume":
             await bulk.resume(ctx.session, ctx.actor, job_id, settings=ctx.settings)
         else:

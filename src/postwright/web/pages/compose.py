@@ -14,7 +14,7 @@ from postwright.core import errors
 from postwright.domain.content import compose
 from postwright.domain.content.compose import Draft
 from postwright.domain.generation.platforms import get_platform, hashtags_in
-from postwright.web import common
+from postwright.web import common, limits
 from postwright.web.deps import (
     Problem,
     WebCtx,
@@ -32,6 +32,8 @@ from postwright.web.render import attempt, media_src, page, see_other, status_fo
 router = APIRouter()
 DEFAULT_PLATFORMS = ("linkedin", "x")
 MAX_IMAGE_READ = 11 * 1024 * 1024
+# Actions that call the model (also ``enhance:…`` and ``hashtags:…``): the ``ai`` budget.
+MODEL_OPS = frozenset({"generate", "generate_image"})
 
 
 @dataclass
@@ -149,6 +151,8 @@ async def compose_action(request: Request, wctx: WebDep) -> Response:
 
     async def run() -> str | None:
         nonlocal state
+        if op in MODEL_OPS or op.startswith(("enhance:", "hashtags:")):
+            await limits.ai(request, wctx.services, ctx.actor.user_id)
         if op == "generate":
             drafts = await compose.generate_drafts(
                 ctx,

@@ -13,7 +13,7 @@ from postwright.core import errors
 from postwright.domain.content import compose
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
-from postwright.web import common
+from postwright.web import common, limits
 from postwright.web.deps import Problem, WebCtx, WebDep, raw_text, text
 from postwright.web.render import attempt, page, see_other, status_for
 
@@ -131,6 +131,7 @@ async def generate(request: Request, wctx: WebDep) -> Response:
     async def run() -> str:
         nonlocal description
         description = text(form, "description", max_length=5000)
+        await limits.ai(request, wctx.services, wctx.ctx.actor.user_id)
         if len(description) < 3:
             raise errors.ValidationFailed(
                 details=[{"field": "description", "message": "Describe the persona in a few words"}]
@@ -173,6 +174,7 @@ async def persona_action(persona_id: str, request: Request, wctx: WebDep) -> Res
             await personas.delete_persona(wctx.db, ctx.actor, persona_id)
             return "deleted"
         if op == "preview":
+            await limits.ai(request, wctx.services, ctx.actor.user_id)
             drafts = await compose.generate_drafts(
                 ctx,
                 topic=topic or "what we learned this week",

@@ -40,7 +40,7 @@ from sqlalchemy import (
     update,
     values,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from postwright.core.ids import new_id
 from postwright.core.models import UTCDateTime
@@ -117,44 +117,24 @@ async def reserve(
     if not queue.running:
         queue.running = True
         asyncio.get_running_loop().create_task(
-            _drain(engine, key, queue, acting.workspace_id, now, need_ai),
+            _drain(engine, key, queue, need_ai),
             name=f"reserve-batch-{acting.workspace_id}",
         )
     return await waiter
 
 
 async def _drain(
-    engine: AsyncEngine,
-    key: tuple[int, str, bool, str],
-    queue: _Queue,
-    workspace_id: str,
-    now: datetime,
-    need_ai: bool,
+    engine: AsyncEngine, key: tuple[int, str, bool, str], queue: _Queue, need_ai: bool
 ) -> None:
-    """Send what is waiting as one statement, again until nothing waits."""
+    """Send what is waiting as one statement, again until nothing waits. (The outer loop:
+    requests may arrive while the connection goes back to the pool; the check that ends the
+    drain and ``running = False`` then happen with no await in between.)"""
     try:
-        async with engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            while queue.waiting:
-                batch, queue.waiting = queue.waiting[:MAX_BATCH], queue.waiting[MAX_BATCH:]
-                try:
-                    statement = _batch_statement(
-                        [request for request, _ in batch], workspace_id, now, need_ai=need_ai
-                    )
-                    rows = (await autocommit.execute(statement)).all()
-                except BaseException as error:
-                    for _, waiter in batch:
-                        if not waiter.done():
-                            waiter.set_exception(error)
-                    if not isinstance(error, Exception):
-                        raise
-                    continue
-                held = {str(row[0]): (int(row[1]), int(row[2])) for row in rows}
-                for request, waiter in batch:
-                    found = held.get(request.reservation["id"])
-                    if waiter.done():
-                        continue  # its request was cancelled; the hold expires
-                    waiter.set_result(None if found is None else Held(request.reservation, *found))
+        while queue.waiting:
+            async with engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                while queue.waiting:
+                    await _send_one(autocommit, queue, key[1], need_ai)
     except BaseException as error:
         for _, waiter in queue.waiting:
             if not waiter.done():
@@ -166,6 +146,31 @@ async def _drain(
         queue.running = False
         if not queue.waiting:
             _QUEUES.pop(key, None)
+
+
+async def _send_one(
+    connection: AsyncConnection, queue: _Queue, workspace_id: str, need_ai: bool
+) -> None:
+    batch, queue.waiting = queue.waiting[:MAX_BATCH], queue.waiting[MAX_BATCH:]
+    requests = [request for request, _ in batch]
+    # The guard's clock: the batch's first request (a long drain must not reuse a stale one).
+    now = requests[0].reservation["created_at"]
+    try:
+        rows = (
+            await connection.execute(_batch_statement(requests, workspace_id, now, need_ai=need_ai))
+        ).all()
+    except BaseException as error:
+        for _, waiter in batch:
+            if not waiter.done():
+                waiter.set_exception(error)
+        if not isinstance(error, Exception):
+            raise
+        return
+    held = {str(row[0]): (int(row[1]), int(row[2])) for row in rows}
+    for request, waiter in batch:
+        found = held.get(request.reservation["id"])
+        if not waiter.done():  # else its request was cancelled; the hold expires
+            waiter.set_result(None if found is None else Held(request.reservation, *found))
 
 
 def _batch_statement(

@@ -5,7 +5,9 @@ balance row, and the row stays locked until that client's COMMIT comes back: ~13
 clients on one workspace here, whatever the statement costs. So a process sends the
 reservations that arrive for a workspace while its previous statement is in flight as one
 statement, run in autocommit (its implicit commit is the same round trip): the balance row is
-locked once per batch, not once per reservation.
+locked once per batch, not once per reservation. A reservation with nothing in flight for its
+workspace runs the one-statement ``fast.try_reserve`` in its own transaction, as before (no
+second connection for an uncontended workspace).
 
 Each reservation stays all-or-nothing and nothing can overdraw: the statement locks the row,
 takes the longest prefix of the batch (in arrival order) whose running sum fits what is
@@ -15,7 +17,7 @@ others get None and take the slow path in their own transaction (which answers 4
 do not fit, or grants/rolls what is due first). Two processes batch independently; the row
 lock orders their statements.
 
-The reservation commits on its own, before the request's transaction: that is what the
+A batched reservation commits on its own, before the request's transaction: that is what the
 metered-call pattern does next anyway (``holds.call_unlocked``), and a request that fails
 before its call releases it there; a process that dies leaves a hold that expires.
 """
@@ -44,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from postwright.core.ids import new_id
 from postwright.core.models import UTCDateTime
+from postwright.domain.billing import fast
 from postwright.domain.billing.context import Acting
 from postwright.domain.billing.fast import Held, entitled_guard
 from postwright.domain.billing.models import (
@@ -92,9 +95,10 @@ async def reserve(
     expires_at: datetime | None = None,
     need_ai: bool = False,
 ) -> Held | None:
-    """Reserve ``amount`` together with whatever else this process is reserving for the
-    workspace right now; committed when it returns. None (nothing written) when the
-    workspace's fast-path guard does not hold or the credits did not fit."""
+    """Reserve ``amount``: in the caller's transaction when nothing else is being reserved for
+    the workspace in this process, else together with the others in one batch, committed
+    when it returns. None (nothing written) when the workspace's fast-path guard does not
+    hold or the credits did not fit."""
     now = acting.now()
     reservation = {
         "id": new_id("crs"),
@@ -111,16 +115,42 @@ async def reserve(
     }
     engine = _engine(session)
     key = (id(engine.sync_engine), acting.workspace_id, need_ai, month_label(now))
-    queue = _QUEUES.setdefault(key, _Queue())
+    queue = _QUEUES.get(key)
+    if queue is None:
+        # Nothing in flight for the workspace here: reserve in the caller's own transaction
+        # (no second connection for an uncontended workspace); whatever arrives meanwhile
+        # queues and goes out as one batch once this statement is done.
+        queue = _QUEUES[key] = _Queue(running=True)
+        try:
+            return await fast.try_reserve(
+                session,
+                acting,
+                amount,
+                reason=reason,
+                related_id=related_id,
+                expires_at=expires_at,
+                need_ai=need_ai,
+            )
+        finally:
+            _start_or_stop(engine, key, queue, need_ai)
     waiter: asyncio.Future[Held | None] = asyncio.get_running_loop().create_future()
     queue.waiting.append((_Request(reservation, new_id("cle"), acting.user_id), waiter))
     if not queue.running:
         queue.running = True
-        asyncio.get_running_loop().create_task(
-            _drain(engine, key, queue, need_ai),
-            name=f"reserve-batch-{acting.workspace_id}",
-        )
+        _start_or_stop(engine, key, queue, need_ai)
     return await waiter
+
+
+def _start_or_stop(
+    engine: AsyncEngine, key: tuple[int, str, bool, str], queue: _Queue, need_ai: bool
+) -> None:
+    if queue.waiting:
+        asyncio.get_running_loop().create_task(
+            _drain(engine, key, queue, need_ai), name=f"reserve-batch-{key[1]}"
+        )
+    else:
+        queue.running = False
+        _QUEUES.pop(key, None)
 
 
 async def _drain(

@@ -80,12 +80,12 @@ async def test_statement_budget_of_the_powerpost_and_sparkvox_lists(
                 assert (await http.get(path, headers=tenant.headers)).status_code == 200
             await services.db.drain()
             event.listen(services.db.engine.sync_engine, "before_cursor_execute", counter)
-            try:
-                for path in paths:
+            try:  # key and membership cached: the page; the project's list reads it first
+                for path, budget in zip(paths, (1, 2), strict=True):
                     counter.statements.clear()
                     response = await http.get(path, headers=tenant.headers)
                     assert response.status_code == 200, response.text
-                    assert len(counter.statements) <= 3, (path, counter.statements)
+                    assert len(counter.statements) <= budget, (path, counter.statements)
             finally:
                 event.remove(services.db.engine.sync_engine, "before_cursor_execute", counter)
         assert len(response.json()["posts"]) == 5

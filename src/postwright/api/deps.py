@@ -136,7 +136,12 @@ async def current_actor(
         )
         raise
     actor = await authentication.acting_as(
-        session, identity, clock=services.clock, requested_workspace_id=workspace_id
+        session,
+        identity,
+        clock=services.clock,
+        requested_workspace_id=workspace_id,
+        database=services.db.name,
+        cache_seconds=services.settings.api_key_cache_seconds,
     )
     request.state.user_id = actor.user_id
     request.state.workspace_id = actor.workspace_id

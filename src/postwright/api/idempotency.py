@@ -83,6 +83,8 @@ async def _caller(services: Services, scope: Scope) -> str | None:
                 identity,
                 clock=services.clock,
                 requested_workspace_id=_header(scope, b"x-workspace-id"),
+                database=services.db.name,
+                cache_seconds=services.settings.api_key_cache_seconds,
             )
         workspace_id, user_id = actor.workspace_id, actor.user_id
     except errors.AppError:

@@ -21,10 +21,11 @@ from postwright.core.clock import Clock
 from postwright.core.jwt import looks_like_jwt
 from postwright.core.security import API_KEY_PREFIX, hash_api_key
 from postwright.core.services import Services
-from postwright.domain.accounts import keys
+from postwright.domain.accounts import keys, members
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.keys import KEY_CACHE, KeyIdentity
+from postwright.domain.accounts.members import MEMBER_CACHE
 
 
 @dataclass(frozen=True)
@@ -95,16 +96,38 @@ async def acting_as(
     *,
     clock: Clock,
     requested_workspace_id: str | None = None,
+    database: str | None = None,
+    cache_seconds: float = 0.0,
 ) -> Actor:
     """The actor for ``identity`` in the workspace asked for (``X-Workspace-Id``), else the
     credential's, else the user's oldest; a workspace the user is not a member of is 403.
-    One statement when the workspace is known."""
+    One statement when the workspace is known; none when that membership was read in this
+    process within ``cache_seconds`` (``database`` names the cache's database)."""
+    wanted = requested_workspace_id or identity.workspace_id
+    cache_key = (database, identity.user_id, wanted) if database and wanted else None
+    if cache_key is not None and cache_seconds > 0:
+        cached = MEMBER_CACHE.get(*cache_key, cache_seconds)
+        if cached is not None:
+            user, workspace, role = members.materialize(session, cached)
+            return Actor(
+                user=user,
+                workspace=workspace,
+                role=role,
+                clock=clock,
+                api_key_id=identity.api_key_id,
+            )
+    read_at_generation = MEMBER_CACHE.generation
     user, workspace, role = await accounts.resolve_member(
         session,
         user_id=identity.user_id,
         requested_id=requested_workspace_id,
         default_id=identity.workspace_id,
     )
+    found = members.snapshot(user, workspace, role) if cache_key else None
+    if cache_key is not None and found is not None and workspace.id == wanted:
+        MEMBER_CACHE.put(
+            *cache_key, found, ttl=cache_seconds, read_at_generation=read_at_generation
+        )
     return Actor(
         user=user, workspace=workspace, role=role, clock=clock, api_key_id=identity.api_key_id
     )

@@ -48,11 +48,11 @@ class Held:
         return str(self.reservation["id"])
 
 
-def _is_postgres(session: AsyncSession) -> bool:
+def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _entitled_guard(workspace_id: str, now: datetime, *, need_ai: bool) -> Any:
+def entitled_guard(workspace_id: str, now: datetime, *, need_ai: bool) -> Any:
     """True when the slow path would neither roll the subscription nor grant credits."""
     monthly = f"monthly:{month_label(now)}"
     granted = exists().where(
@@ -95,7 +95,7 @@ async def try_reserve(
         .where(
             CreditBalance.workspace_id == workspace_id,
             CreditBalance.balance - CreditBalance.reserved >= amount,
-            _entitled_guard(workspace_id, now, need_ai=need_ai),
+            entitled_guard(workspace_id, now, need_ai=need_ai),
         )
         .values(reserved=CreditBalance.reserved + amount, updated_at=now)
         .returning(CreditBalance.balance, CreditBalance.reserved)
@@ -126,7 +126,7 @@ async def try_reserve(
         "reference": None,
         "created_at": now,
     }
-    if _is_postgres(session):
+    if is_postgres(session):
         bumped = bump.cte("bumped")
         held = (
             insert(CreditReservation)
@@ -183,7 +183,7 @@ async def shortfall(
             select(
                 CreditBalance.balance,
                 CreditBalance.reserved,
-                _entitled_guard(acting.workspace_id, now, need_ai=need_ai),
+                entitled_guard(acting.workspace_id, now, need_ai=need_ai),
             ).where(CreditBalance.workspace_id == acting.workspace_id)
         )
     ).first()
@@ -230,7 +230,7 @@ async def try_consume_all(
         "reference": reference,
         "created_at": now,
     }
-    if _is_postgres(session):
+    if is_postgres(session):
         closed = close.cte("closed")
         charged = (
             update(CreditBalance)

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.db import run_after_commit
-from postwright.domain.billing import fast
+from postwright.domain.billing import batcher, fast
 from postwright.domain.billing.context import Acting, SystemActor
 from postwright.domain.billing.errors import AiSubscriptionRequired, insufficient_credits
 from postwright.domain.billing.ledger import release_reservation, reserve_credits
@@ -64,7 +64,10 @@ async def hold_credits(
     one statement on PostgreSQL; otherwise the full checks and the slow path apply."""
     expires_at = acting.now() + ttl
     if amount:
-        held = await fast.try_reserve(
+        # PostgreSQL: batched with this process's concurrent reservations for the workspace,
+        # committed on return (the commit point follows anyway); SQLite: in this transaction.
+        reserve = batcher.reserve if fast.is_postgres(session) else fast.try_reserve
+        held = await reserve(
             session,
             acting,
             amount,
@@ -133,13 +136,15 @@ async def commit_point(session: AsyncSession) -> None:
 async def call_unlocked(
     session: AsyncSession, acting: Acting, held: Hold | None, call: Callable[[], Awaitable[T]]
 ) -> T:
-    """Commit, then ``call`` with no transaction open; a failure releases ``held``."""
-    await commit_point(session)
+    """Commit, then ``call`` with no transaction open; a failure (of the commit too: a
+    batched hold committed on its own) releases ``held``."""
     try:
+        await commit_point(session)
         return await call()
     except BaseException:
         if held is not None:
             try:
+                await session.rollback()  # a failed commit left the session unusable
                 await release(session, acting, held)
                 await session.commit()
             except Exception:  # the hold expires and maintenance releases it

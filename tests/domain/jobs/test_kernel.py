@@ -5,6 +5,7 @@ would provide them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import httpx
@@ -15,7 +16,7 @@ from postwright.core import jobs
 from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.models import CreditReservation
-from postwright.domain.jobs import kernel
+from postwright.domain.jobs import kernel, progress
 from postwright.domain.jobs.status import JobState
 from postwright.domain.projects.models import Project
 from postwright.domain.projects.workflow import PROJECTS, workflow_id
@@ -140,3 +141,39 @@ async def test_a_running_job_keeps_its_phase_and_finished_jobs_are_not_recovered
 
     recovered = await kernel.recover(PROJECTS, start, Project.workspace_id == tenant.workspace_id)
     assert (recovered, started) == (1, [writing])
+
+
+async def test_a_watcher_hears_the_job_finish_as_soon_as_it_commits(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant(services)
+    project_id = await queued_project(client, tenant)
+    hand_services_to_kernel(services, monkeypatch)
+
+    async def read() -> str:
+        async with services.db.read_transaction() as session:
+            project = await session.get(Project, project_id)
+            assert project is not None
+            return str(project.status)
+
+    # The fallback poll is far longer than the wait below: only a notification is in time.
+    seen = progress.watch(
+        project_id,
+        read,
+        snapshot=lambda status: status,
+        finished=lambda status: status == "failed",
+        poll_seconds=600,
+    )
+
+    async def failed(
+        session: AsyncSession, project: Project, acting: SystemActor, _: datetime
+    ) -> JobState:
+        await kernel.release(session, acting, project)
+        return JobState.FAILED
+
+    async with asyncio.timeout(20):
+        assert await anext(seen) == "queued"
+        assert await kernel.begin(PROJECTS, project_id)
+        assert await anext(seen) == "extracting"
+        await kernel.finish(PROJECTS, project_id, failed)
+        assert await anext(seen) == "failed"

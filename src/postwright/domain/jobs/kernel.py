@@ -7,6 +7,11 @@ each transition re-checks the state under the row lock), settling credits per it
 reference ``<job>:<item>`` (unique in the ledger, so a re-run step never charges twice), and
 releasing what is left when the job ends. ``api/<dialect>`` maps ``JobState`` to its document's
 spelling; the tables keep the spelling they already store.
+
+Besides those steps: ``cancel`` (the run stops, the unstarted items' credits are released),
+``expire_overdue`` (a deadline sweep), ``refund_charge`` (for a kind charged up front rather
+than reserved) and ``recover`` (restart the open jobs a crash left without a run). Every
+transition tells the job's watchers (``progress``) once it commits.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from postwright.domain.billing.service import (
     release_reservation,
     settle_reservation,
 )
+from postwright.domain.jobs import progress
 from postwright.domain.jobs.status import JobState
 
 
@@ -118,6 +124,7 @@ async def begin(lifecycle: Lifecycle[RowT], job_id: str) -> bool:
         if hasattr(row, "started_at"):
             row.started_at = row.started_at or now
         row.updated_at = now
+        progress.changed(session, str(row.id))
         return True
 
 
@@ -137,6 +144,7 @@ async def finish(lifecycle: Lifecycle[RowT], job_id: str, outcome: Outcome[RowT]
         row.status = lifecycle.spell(state)
         row.completed_at = now
         row.updated_at = now
+        progress.changed(session, str(row.id))
         return str(row.status)
 
 
@@ -242,6 +250,7 @@ async def expire_overdue(
         row.status = lifecycle.spell(JobState.EXPIRED)
         row.completed_at = now
         row.updated_at = now
+        progress.changed(session, str(row.id))
         expired.append(str(row.id))
     await session.flush()
     return expired

@@ -94,7 +94,8 @@ async def _begin(job_id: str) -> dict[str, str] | None:
 
 
 async def _load(services: Services, job_id: str) -> tuple[AdJob, AdProduct, AdProject] | None:
-    async with services.db.read_transaction() as session:
+    # A write transaction (that reads only): its commit leaves the loaded rows readable.
+    async with services.db.transaction() as session:
         job = await session.get(AdJob, job_id)
         if job is None or AD_JOBS.state(job) is not JobState.RUNNING:
             return None

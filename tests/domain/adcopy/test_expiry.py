@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from postwright.core import jobs
 from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.domain.adcopy import lifecycle
+from postwright.domain.adcopy.lifecycle import AD_JOBS
+from postwright.domain.adcopy.models import AdJob
 from postwright.domain.adcopy.workflow import expire_overdue
+from postwright.domain.billing.context import SystemActor
+from postwright.domain.jobs import kernel
+from postwright.domain.jobs.status import JobState
 from tests.api.adcopy.helpers import available, ledger, ledger_matches_balance, project_with_product
 from tests.factories import make_tenant
+
+
+def hand_services_to_kernel(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the job is submitted (the engine is off, so it waits in the queue): the kernel's
+    steps find this process's services as a running engine would provide them."""
+    monkeypatch.setattr(jobs, "_services", services)
+
+
+async def completed(session: AsyncSession, job: AdJob, _: SystemActor, __: datetime) -> JobState:
+    return JobState.COMPLETED
 
 
 async def submit_static_ad(
@@ -67,37 +85,46 @@ async def test_an_expired_job_gives_its_idempotency_key_up(
 
 
 async def test_a_render_finishing_after_expiry_changes_nothing(
-    client: httpx.AsyncClient, services: Services, clock: FrozenClock
+    client: httpx.AsyncClient,
+    services: Services,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tenant = await make_tenant(services)
     project_id, product_id = await project_with_product(client, tenant)
     before = await available(services, tenant)
     job_id = await submit_static_ad(client, tenant.headers, project_id, product_id)
-    async with services.db.transaction() as session:
-        assert await lifecycle.claim(session, job_id, clock.now()) is not None
+    hand_services_to_kernel(services, monkeypatch)
+    assert await kernel.begin(AD_JOBS, job_id)
     clock.advance(timedelta(hours=1))
     await expire_overdue(services)
 
-    async with services.db.transaction() as session:
-        late = await lifecycle.complete(session, job_id, clock.now(), [])
-        failed = await lifecycle.fail(session, job_id, clock.now(), "late failure")
+    late = await kernel.finish(AD_JOBS, job_id, completed)
+    failed = await kernel.finish(
+        AD_JOBS, job_id, lifecycle.refunded(JobState.FAILED, "late failure")
+    )
 
-    assert (late, failed) == (False, False)
+    assert (late, failed) == ("expired", "expired")
     assert await available(services, tenant) == before
     assert await ledger(services, tenant, job_id) == [("consume", -3), ("refund", 3)]
 
 
 async def test_a_failed_job_is_refunded_once_however_often_it_fails(
-    client: httpx.AsyncClient, services: Services, clock: FrozenClock
+    client: httpx.AsyncClient,
+    services: Services,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tenant = await make_tenant(services)
     project_id, product_id = await project_with_product(client, tenant)
     before = await available(services, tenant)
     job_id = await submit_static_ad(client, tenant.headers, project_id, product_id)
+    hand_services_to_kernel(services, monkeypatch)
 
     for _ in range(2):
-        async with services.db.transaction() as session:
-            await lifecycle.fail(session, job_id, clock.now(), "renderer crashed")
+        await kernel.finish(
+            AD_JOBS, job_id, lifecycle.refunded(JobState.FAILED, "renderer crashed")
+        )
     clock.advance(timedelta(hours=1))
     await expire_overdue(services)
 

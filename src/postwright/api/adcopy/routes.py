@@ -13,10 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, InsufficientCredits, NotFound, error_responses
+from postwright.domain.adcopy import lifecycle
 from postwright.domain.adcopy import service as adcopy
-from postwright.domain.adcopy.models import AdJobType, AdProduct, AdProject
+from postwright.domain.adcopy.models import AdJob, AdJobType, AdProduct, AdProject
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.generation.errors import AiResponseIncomplete
+from postwright.domain.jobs.status import JobState
 
 router = APIRouter(prefix="/api", tags=["adcopy"])
 AI = rate_limited("ai")
@@ -145,6 +147,22 @@ class JobStatusOut(BaseModel):
     error: str | None = None
 
 
+# The adcopy document's spelling of the job states (it also names ``pending``, "created, not
+# yet queued": a job here is queued in the request that creates it).
+STATUS_NAMES: dict[JobState, str] = {
+    JobState.QUEUED: "queued",
+    JobState.RUNNING: "processing",
+    JobState.COMPLETED: "completed",
+    JobState.FAILED: "failed",
+    JobState.CANCELLED: "canceled",
+    JobState.EXPIRED: "expired",
+}
+
+
+def _status(job: AdJob) -> str:
+    return STATUS_NAMES[lifecycle.state(job)]
+
+
 def _time(value: datetime | None) -> str | None:
     return isoformat_z(value)
 
@@ -249,7 +267,7 @@ async def generate_copy(
     )
     return CopyOut(
         jobId=UUID(done.job.id),
-        status="reused" if done.reused else done.job.status,
+        status="reused" if done.reused else _status(done.job),
         creditsUsed=done.credits_used,
         creditsRemaining=done.credits_remaining,
         variants=[Variant(**v) for v in done.job.result.get("variants", [])],
@@ -259,7 +277,7 @@ async def generate_copy(
 def _submitted(done: adcopy.Submitted) -> JobSubmitted:
     return JobSubmitted(
         jobId=UUID(done.job.id),
-        status="reused" if done.reused else done.job.status,
+        status="reused" if done.reused else _status(done.job),
         creditsUsed=done.credits_used,
         creditsRemaining=done.credits_remaining,
     )
@@ -335,7 +353,7 @@ async def job_status(
     return JobStatusOut(
         id=UUID(job.id),
         type=job.type,
-        status=job.status,
+        status=_status(job),
         assets=[Asset(id=a.id, type=a.type, url=a.url) for a in found.assets],
         createdAt=_time(job.created_at),
         completedAt=_time(job.completed_at),

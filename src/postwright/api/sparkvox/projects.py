@@ -26,7 +26,9 @@ from postwright.core.errors import (
 )
 from postwright.core.models import MAX_INTEGER_COLUMN
 from postwright.domain.billing.errors import AiSubscriptionRequired
+from postwright.domain.jobs.status import JobState
 from postwright.domain.projects import service as projects
+from postwright.domain.projects import workflow as project_jobs
 from postwright.domain.projects.models import Moment, Project, SourceType
 from postwright.domain.projects.service import DEFAULT_MOMENTS, NewProject
 
@@ -92,13 +94,29 @@ class ProjectList(BaseModel):
     has_more: bool
 
 
+# The sparkvox document's spelling of a project's job states; a running project is
+# "extracting" its moments, then "generating" their posts.
+STATUS_NAMES: dict[JobState, str] = {
+    JobState.QUEUED: "queued",
+    JobState.RUNNING: "extracting",
+    JobState.COMPLETED: "completed",
+    JobState.FAILED: "failed",
+}
+
+
+def status_name(project: Project) -> str:
+    if project_jobs.writing_posts(project):
+        return "generating"
+    return STATUS_NAMES[project_jobs.state(project)]
+
+
 def project_out(project: Project) -> ProjectOut:
     return ProjectOut(
         id=project.id,
         name=project.name,
         source_type=project.source_type,
         source_filename=project.source_filename,
-        status=project.status,
+        status=status_name(project),
         max_moments=project.max_moments,
         credits_used=project.credits_used,
         error=project.error,

@@ -54,6 +54,8 @@ class AdJobType(enum.StrEnum):
 
 
 class AdJobStatus(enum.StrEnum):
+    """How ``ad_jobs.status`` is stored; the states are ``JobState`` (``lifecycle.AD_JOBS``)."""
+
     PENDING = "pending"
     QUEUED = "queued"
     PROCESSING = "processing"
@@ -61,19 +63,6 @@ class AdJobStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
     EXPIRED = "expired"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (
-            AdJobStatus.COMPLETED,
-            AdJobStatus.FAILED,
-            AdJobStatus.CANCELED,
-            AdJobStatus.EXPIRED,
-        )
-
-    @property
-    def refunded(self) -> bool:
-        return self in (AdJobStatus.FAILED, AdJobStatus.CANCELED, AdJobStatus.EXPIRED)
 
 
 class AdJob(TimestampMixin, Base):

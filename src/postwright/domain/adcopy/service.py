@@ -27,6 +27,7 @@ from postwright.core.errors import Conflict, NotFound, ValidationFailed
 from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
+from postwright.domain.adcopy import lifecycle
 from postwright.domain.adcopy.assets import AssetLink, media_storage, signed_links
 from postwright.domain.adcopy.avatar import check_public_url
 from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType, AdProduct, AdProject
@@ -157,7 +158,7 @@ async def _reusable(
     )
     if job is None:
         return None
-    if AdJobStatus(job.status).terminal:
+    if lifecycle.state(job).finished:
         job.idempotency_key = None
         await session.flush()
         return None

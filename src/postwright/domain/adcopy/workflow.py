@@ -1,7 +1,8 @@
 """The static-ad and video job workflow (DBOS), and the sweep that expires overdue jobs.
 
+A kind on the job kernel (``domain/jobs/kernel``; its states and refund in ``lifecycle``).
 Steps are at-least-once, so each is safe to repeat: the render writes to a key derived from
-the job id, status changes go through ``lifecycle`` (row lock + status check), and a video
+the job id, status changes go through the kernel (row lock + state check), and a video
 provider's id is kept on the job so a resumed run polls the same video instead of starting
 another. A job that expired while it rendered keeps its expiry (and refund); the late file
 is deleted.
@@ -15,13 +16,15 @@ from typing import Any
 
 from dbos import DBOS
 from dbos._error import DBOSException
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.adcopy import assets, lifecycle
 from postwright.domain.adcopy.avatar import AvatarUnavailable, fetch_avatar
-from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType, AdProduct, AdProject
+from postwright.domain.adcopy.lifecycle import AD_JOBS
+from postwright.domain.adcopy.models import AdJob, AdJobType, AdProduct, AdProject
 from postwright.domain.adcopy.render import StaticAdSpec, render_static_ad
 from postwright.domain.adcopy.video import VideoRenderError, VideoSpec, render_video
 from postwright.domain.adcopy.video_providers import (
@@ -30,6 +33,9 @@ from postwright.domain.adcopy.video_providers import (
     VideoRequest,
     video_provider_for,
 )
+from postwright.domain.billing.context import SystemActor
+from postwright.domain.jobs import kernel
+from postwright.domain.jobs.status import JobState
 
 SWEEP_SCHEDULE = "postwright.adcopy_expiry_sweep"
 UNEXPECTED = "The job stopped on an unexpected error"
@@ -41,11 +47,6 @@ class JobFailed(Exception):
 
 def workflow_id(job_id: str) -> str:
     return f"adcopy:{job_id}"
-
-
-def _services() -> Services:
-    found: Services = jobs.services()
-    return found
 
 
 async def start_job(job_id: str) -> None:
@@ -71,19 +72,19 @@ async def ad_job(job_id: str) -> str:
             return "stopped"
         return await _complete(job_id, stored)
     except (JobFailed, AvatarUnavailable, VideoProviderError, VideoRenderError) as exc:
-        await _fail(job_id, str(exc))
-        return AdJobStatus.FAILED.value
+        return await _fail(job_id, str(exc))
     except Exception as exc:
         logger.error("adcopy_job.failed", job_id=job_id, exc_info=exc)
-        await _fail(job_id, UNEXPECTED)
-        return AdJobStatus.FAILED.value
+        return await _fail(job_id, UNEXPECTED)
 
 
 @DBOS.step(name="postwright.adcopy_begin")
 async def _begin(job_id: str) -> dict[str, str] | None:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await lifecycle.claim(session, job_id, services.clock.now())
+    if not await kernel.begin(AD_JOBS, job_id):
+        return None
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
+        job = await session.get(AdJob, job_id)
         if job is None:
             return None
         engine = "builtin"
@@ -93,9 +94,10 @@ async def _begin(job_id: str) -> dict[str, str] | None:
 
 
 async def _load(services: Services, job_id: str) -> tuple[AdJob, AdProduct, AdProject] | None:
+    # A write transaction (that reads only): its commit leaves the loaded rows readable.
     async with services.db.transaction() as session:
         job = await session.get(AdJob, job_id)
-        if job is None or job.status != AdJobStatus.PROCESSING:
+        if job is None or AD_JOBS.state(job) is not JobState.RUNNING:
             return None
         product = await session.get(AdProduct, job.product_id)
         project = await session.get(AdProject, job.project_id)
@@ -107,7 +109,7 @@ async def _load(services: Services, job_id: str) -> tuple[AdJob, AdProduct, AdPr
 @DBOS.step(name="postwright.adcopy_render")
 async def _render(job_id: str) -> list[dict[str, Any]] | None:
     """Render with the builtin engine and store the file; the asset records it made."""
-    services = _services()
+    services = kernel.services()
     loaded = await _load(services, job_id)
     if loaded is None:
         return None
@@ -157,7 +159,7 @@ async def _provider_video(job_id: str) -> list[dict[str, Any]] | None:
     video_id = await _provider_submit(job_id)
     if video_id is None:
         return None
-    interval = _services().settings.adcopy.video_poll_interval_seconds
+    interval = kernel.services().settings.adcopy.video_poll_interval_seconds
     while True:
         state = await _provider_poll(job_id, video_id)
         if state["state"] == "stopped":
@@ -178,7 +180,7 @@ def _provider(services: Services) -> VideoProvider:
 
 @DBOS.step(name="postwright.adcopy_provider_submit")
 async def _provider_submit(job_id: str) -> str | None:
-    services = _services()
+    services = kernel.services()
     loaded = await _load(services, job_id)
     if loaded is None:
         return None
@@ -199,17 +201,19 @@ async def _provider_submit(job_id: str) -> str | None:
     finally:
         await provider.aclose()
     async with services.db.transaction() as session:
-        await lifecycle.remember(
-            session, job_id, services.clock.now(), providerVideoId=video_id, provider=provider.name
-        )
+        # Kept on the job so a resumed run polls this video instead of ordering another.
+        job = await kernel.locked(session, AD_JOBS, job_id)
+        job.result = {**job.result, "providerVideoId": video_id, "provider": provider.name}
+        job.updated_at = services.clock.now()
     return video_id
 
 
 @DBOS.step(name="postwright.adcopy_provider_poll")
 async def _provider_poll(job_id: str, video_id: str) -> dict[str, Any]:
-    services = _services()
-    async with services.db.transaction() as session:
-        if not await lifecycle.still_running(session, job_id):
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
+        job = await session.get(AdJob, job_id)
+        if job is None or AD_JOBS.state(job) is not JobState.RUNNING:
             return {"state": "stopped"}
     provider = _provider(services)
     try:
@@ -221,7 +225,7 @@ async def _provider_poll(job_id: str, video_id: str) -> dict[str, Any]:
 
 @DBOS.step(name="postwright.adcopy_provider_fetch")
 async def _provider_fetch(job_id: str, url: str) -> list[dict[str, Any]] | None:
-    services = _services()
+    services = kernel.services()
     loaded = await _load(services, job_id)
     if loaded is None:
         return None
@@ -235,11 +239,17 @@ async def _provider_fetch(job_id: str, url: str) -> list[dict[str, Any]] | None:
 
 @DBOS.step(name="postwright.adcopy_complete")
 async def _complete(job_id: str, stored: list[dict[str, Any]]) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        done = await lifecycle.complete(session, job_id, services.clock.now(), stored)
-    if done:
-        return AdJobStatus.COMPLETED.value
+    services = kernel.services()
+
+    async def completed(
+        session: AsyncSession, job: AdJob, _: SystemActor, __: datetime
+    ) -> JobState:
+        job.assets = stored
+        return JobState.COMPLETED
+
+    final = await kernel.finish(AD_JOBS, job_id, completed)
+    if final == AD_JOBS.spell(JobState.COMPLETED):
+        return final
     # Expired (and refunded) while rendering: the client will never be shown this file.
     storage = assets.media_storage(services.settings, services.clock)
     for asset in stored:
@@ -248,10 +258,8 @@ async def _complete(job_id: str, stored: list[dict[str, Any]]) -> str:
 
 
 @DBOS.step(name="postwright.adcopy_fail")
-async def _fail(job_id: str, reason: str) -> None:
-    services = _services()
-    async with services.db.transaction() as session:
-        await lifecycle.fail(session, job_id, services.clock.now(), reason)
+async def _fail(job_id: str, reason: str) -> str:
+    return await kernel.finish(AD_JOBS, job_id, lifecycle.refunded(JobState.FAILED, reason))
 
 
 async def expire_overdue(services: Services) -> list[str]:
@@ -267,7 +275,7 @@ async def expiry_sweep(scheduled_at: datetime, context: Any) -> None:
 
 @DBOS.step(name="postwright.adcopy_expiry_sweep_step")
 async def _sweep_step() -> int:
-    expired = await expire_overdue(_services())
+    expired = await expire_overdue(kernel.services())
     if expired:
         logger.info("adcopy_jobs.expired", count=len(expired), job_ids=expired)
     return len(expired)
@@ -292,8 +300,5 @@ async def install(services: Services) -> int:
         except DBOSException as exc:
             # Another worker created it a moment earlier: one schedule is all we need.
             logger.info("adcopy_sweep.schedule_exists", detail=str(exc))
-    async with services.db.transaction() as session:
-        targets = [str(job_id) for job_id in await session.scalars(lifecycle.open_job_ids())]
-    for job_id in targets:
-        await start_job(job_id)
-    return len(targets)
+    # Copy jobs finish in their request: only static ads and videos have runs.
+    return await kernel.recover(AD_JOBS, start_job, AdJob.type != AdJobType.COPY)

@@ -15,15 +15,14 @@ from postwright.core.models import Base, TimestampMixin
 
 
 class ProjectStatus(enum.StrEnum):
+    """How ``projects.status`` is stored; the states are ``JobState`` (``workflow.PROJECTS``:
+    extracting and generating are the two phases of a running project)."""
+
     QUEUED = "queued"
     EXTRACTING = "extracting"
     GENERATING = "generating"
     COMPLETED = "completed"
     FAILED = "failed"
-
-    @property
-    def finished(self) -> bool:
-        return self in (ProjectStatus.COMPLETED, ProjectStatus.FAILED)
 
 
 class SourceType(enum.StrEnum):
@@ -59,10 +58,6 @@ class Project(TimestampMixin, Base):
     credits_used: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None]
-
-    @property
-    def workflow_id(self) -> str:
-        return f"project:{self.id}"
 
 
 class Moment(Base):

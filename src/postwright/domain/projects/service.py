@@ -143,13 +143,13 @@ async def create_project(
 def _start_after_commit(session: AsyncSession, project: Project) -> None:
     from postwright.domain.projects.workflow import start_generation
 
-    project_id, workflow_id = project.id, project.workflow_id
+    project_id = project.id
 
     async def start() -> None:
         # Without a job engine in this process the project waits, queued, for the next
         # process that starts one: its orphan recovery picks the project up.
         if jobs.is_running():
-            await start_generation(project_id, workflow_id)
+            await start_generation(project_id)
 
     after_commit(session, start)
 

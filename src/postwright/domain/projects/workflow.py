@@ -1,14 +1,16 @@
 """The project generation workflow (DBOS): find the moments, then write a post for each.
 
-Each model call is its own child workflow on the rate-limited LLM queue. Steps are
-at-least-once, so every effect is guarded by the row it changes: moments are stored only while
-the project is still extracting, and a post is written — and its credits settled, keyed by
-(project, moment) — only while its moment is still pending. A step re-run after a crash
-changes nothing that was already done.
+A kind on the job kernel (``domain/jobs/kernel``): its items are the moments, one post each,
+costing ``credits_per_post``. Each model call is its own child workflow on the rate-limited
+LLM queue. Steps are at-least-once, so every effect is guarded by the row it changes: moments
+are stored only while the project is still extracting, and a post is written — and its credits
+settled, keyed by (project, moment) — only while its moment is still pending. The kernel ends
+the project once and releases the credits no post used.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from dbos import DBOS
@@ -19,9 +21,7 @@ from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.ids import new_id
 from postwright.core.logging import logger
-from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
-from postwright.domain.billing.service import release_reservation, settle_reservation
 from postwright.domain.content import post_service
 from postwright.domain.content.models import PostSource, ReviewStatus
 from postwright.domain.generation.factory import engine_for
@@ -30,11 +30,36 @@ from postwright.domain.generation.outputs import GenerationResult, MomentPost, M
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import MomentPostTask, MomentsTask, Task
+from postwright.domain.jobs import kernel
+from postwright.domain.jobs.status import JobState
 from postwright.domain.personas import service as personas
 from postwright.domain.projects.models import Moment, MomentStatus, Project, ProjectStatus
 
 PLATFORM = "linkedin"
 FIRST_COMMENT_HASHTAGS = 3
+UNEXPECTED = "The project stopped on an unexpected error"
+
+# A running project is extracting its moments, then generating their posts: two stored
+# spellings of ``JobState.RUNNING`` (``writing_posts`` tells them apart).
+PROJECTS = kernel.Lifecycle(
+    Project,
+    {
+        JobState.QUEUED: ProjectStatus.QUEUED.value,
+        JobState.RUNNING: ProjectStatus.EXTRACTING.value,
+        JobState.COMPLETED: ProjectStatus.COMPLETED.value,
+        JobState.FAILED: ProjectStatus.FAILED.value,
+    },
+    also_stored={ProjectStatus.GENERATING.value: JobState.RUNNING},
+)
+
+
+def state(project: Project) -> JobState:
+    return PROJECTS.state(project)
+
+
+def writing_posts(project: Project) -> bool:
+    """A running project past its moments, writing their posts."""
+    return str(project.status) == ProjectStatus.GENERATING.value
 
 
 def first_comment(output: MomentPost, avoid: list[str]) -> str:
@@ -47,28 +72,14 @@ def first_comment(output: MomentPost, avoid: list[str]) -> str:
     return f"{comment}\n\n{' '.join(tags)}".strip() if tags else comment
 
 
-async def start_generation(project_id: str, workflow_id: str) -> None:
-    await jobs.enqueue(jobs.JOBS_QUEUE, project_generation, project_id, workflow_id=workflow_id)
+def workflow_id(project_id: str) -> str:
+    return f"project:{project_id}"
 
 
-def _services() -> Services:
-    found: Services = jobs.services()
-    return found
-
-
-def _acting(project: Project, services: Services) -> SystemActor:
-    return SystemActor(
-        workspace_id=project.workspace_id, at=services.clock.now(), user_id=project.user_id
+async def start_generation(project_id: str) -> None:
+    await jobs.enqueue(
+        jobs.JOBS_QUEUE, project_generation, project_id, workflow_id=workflow_id(project_id)
     )
-
-
-async def _locked(session: AsyncSession, project_id: str) -> Project:
-    project = await session.scalar(
-        select(Project).where(Project.id == project_id).with_for_update()
-    )
-    if project is None:
-        raise LookupError(f"project {project_id} vanished")
-    return project
 
 
 async def _run_child(workflow: Any, *args: Any, workflow_id: str) -> Any:
@@ -80,26 +91,31 @@ async def _run_child(workflow: Any, *args: Any, workflow_id: str) -> Any:
 @DBOS.workflow(name="postwright.project_generation")
 async def project_generation(project_id: str) -> str:
     try:
+        if not await _begin(project_id):
+            return "skipped"
         parent = DBOS.workflow_id
-        outcome = await _run_child(project_moments, project_id, workflow_id=f"{parent}:moments")
-        if outcome == ProjectStatus.GENERATING:
-            positions = await _pending_positions(project_id)
-            children = [f"{parent}:moment{position}" for position in positions]
-            for position, child in zip(positions, children, strict=True):
-                await jobs.enqueue(
-                    jobs.LLM_QUEUE, moment_post, project_id, position, workflow_id=child
-                )
-            for child in children:
-                handle: Any = await DBOS.retrieve_workflow_async(child)
-                await handle.get_result()
+        error = await _run_child(project_moments, project_id, workflow_id=f"{parent}:moments")
+        if error:
+            return await _finish(project_id, error=error)
+        positions = await _pending_positions(project_id)
+        await jobs.run_children(
+            jobs.LLM_QUEUE,
+            moment_post,
+            [(f"{parent}:moment{position}", (project_id, position)) for position in positions],
+        )
         return await _finish(project_id)
     except Exception as exc:
         logger.error("project.failed", project_id=project_id, exc_info=exc)
-        return await _finish(project_id, error="The project stopped on an unexpected error")
+        return await _finish(project_id, error=UNEXPECTED)
+
+
+@DBOS.step(name="postwright.project_begin")
+async def _begin(project_id: str) -> bool:
+    return await kernel.begin(PROJECTS, project_id)
 
 
 async def _engine_run(task: Task[Any]) -> GenerationResult[Any]:
-    engine = engine_for(_services().settings)
+    engine = engine_for(kernel.services().settings)
     try:
         return await engine.run(task)
     finally:
@@ -116,20 +132,21 @@ async def _persona(session: AsyncSession, project: Project) -> PersonaProfile | 
 
 
 @DBOS.workflow(name="postwright.project_moments")
-async def project_moments(project_id: str) -> str:
+async def project_moments(project_id: str) -> str | None:
     return await _extract_moments(project_id)
 
 
 @DBOS.step(name="postwright.project_extract_moments")
-async def _extract_moments(project_id: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        project = await _locked(session, project_id)
-        # EXTRACTING too: a re-run after a crash extracts again (nothing was stored yet).
-        if project.status not in (ProjectStatus.QUEUED, ProjectStatus.EXTRACTING):
-            return str(project.status)
-        project.status = ProjectStatus.EXTRACTING
-        project.updated_at = services.clock.now()
+async def _extract_moments(project_id: str) -> str | None:
+    """Find and store the moments; the reason the project fails when none can be, else None."""
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
+        project = await session.get(Project, project_id)
+        if project is None:
+            raise LookupError(f"project {project_id} vanished")
+        # Still extracting (a re-run after a crash extracts again: nothing was stored yet).
+        if str(project.status) != ProjectStatus.EXTRACTING.value:
+            return None
         task = MomentsTask(
             persona=await _persona(session, project),
             source_text=project.source_text,
@@ -138,16 +155,14 @@ async def _extract_moments(project_id: str) -> str:
     try:
         result: GenerationResult[MomentSet] = await _engine_run(task)
     except AppError as exc:
-        return await _fail(project_id, f"Moments could not be extracted: {exc.message}")
+        return f"Moments could not be extracted: {exc.message}"
+    moments = result.output.moments
+    if not moments:
+        return "No moment worth a post was found in the source"
     async with services.db.transaction() as session:
-        project = await _locked(session, project_id)
-        if project.status != ProjectStatus.EXTRACTING:
-            return str(project.status)
-        moments = result.output.moments
-        if not moments:
-            project.status = ProjectStatus.FAILED
-            project.error = "No moment worth a post was found in the source"
-            return str(project.status)
+        project = await kernel.locked(session, PROJECTS, project_id)
+        if str(project.status) != ProjectStatus.EXTRACTING.value:
+            return None
         now = services.clock.now()
         session.add_all(
             Moment(
@@ -165,25 +180,13 @@ async def _extract_moments(project_id: str) -> str:
         )
         project.status = ProjectStatus.GENERATING
         project.updated_at = now
-        record_usage(session, _acting(project, services), result, kind="project-moments")
-        return str(project.status)
-
-
-async def _fail(project_id: str, reason: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        project = await _locked(session, project_id)
-        if not ProjectStatus(project.status).finished:
-            project.status = ProjectStatus.FAILED
-            project.error = reason
-            project.updated_at = services.clock.now()
-        return str(project.status)
+        record_usage(session, kernel.acting(project, services), result, kind="project-moments")
+        return None
 
 
 @DBOS.step(name="postwright.project_pending_moments")
 async def _pending_positions(project_id: str) -> list[int]:
-    services = _services()
-    async with services.db.transaction() as session:
+    async with kernel.services().db.read_transaction() as session:
         rows = await session.scalars(
             select(Moment.position)
             .where(Moment.project_id == project_id, Moment.status == MomentStatus.PENDING)
@@ -208,8 +211,8 @@ async def _moment(session: AsyncSession, project_id: str, position: int) -> Mome
 
 @DBOS.step(name="postwright.project_write_moment_post")
 async def _write_moment_post(project_id: str, position: int) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
+    services = kernel.services()
+    async with services.db.read_transaction() as session:
         project = await session.get(Project, project_id)
         moment = await _moment(session, project_id, position)
         if project is None or moment.status != MomentStatus.PENDING:
@@ -243,23 +246,23 @@ async def _settle_moment(
     error: str | None = None,
 ) -> str:
     """Write the moment's post and consume its credits — or give them back on failure."""
-    services = _services()
+    services = kernel.services()
     async with services.db.transaction() as session:
-        project = await _locked(session, project_id)
+        project = await kernel.locked(session, PROJECTS, project_id)
         moment = await _moment(session, project_id, position)
-        if moment.status != MomentStatus.PENDING:
+        if moment.status != MomentStatus.PENDING or state(project).finished:
             return "discarded"
-        acting = _acting(project, services)
+        acting = kernel.acting(project, services)
+        # The moment is the item: its post is charged, or its share given back, once.
         cost = project.credits_per_post if result is not None else 0
-        if project.reservation_id:
-            await settle_reservation(
-                session,
-                acting,
-                project.reservation_id,
-                consumed=cost,
-                refunded=project.credits_per_post - cost,
-                reference=f"{project.id}:{position}",
-            )
+        await kernel.settle_item(
+            session,
+            acting,
+            project,
+            str(position),
+            consumed=cost,
+            refunded=project.credits_per_post - cost,
+        )
         now = services.clock.now()
         if result is None:
             moment.status = MomentStatus.FAILED
@@ -292,42 +295,26 @@ async def _settle_moment(
 
 @DBOS.step(name="postwright.project_finish")
 async def _finish(project_id: str, *, error: str | None = None) -> str:
-    """Close the project: completed when any post was written, and release unused credits."""
-    services = _services()
-    async with services.db.transaction() as session:
-        project = await _locked(session, project_id)
-        now = services.clock.now()
-        if not ProjectStatus(project.status).finished:
-            written = await session.scalar(
-                select(Moment.id).where(
-                    Moment.project_id == project_id, Moment.status == MomentStatus.COMPLETED
-                )
+    """Close the project: completed when any post was written; unused credits released."""
+
+    async def outcome(
+        session: AsyncSession, project: Project, acting: SystemActor, _: datetime
+    ) -> JobState:
+        written = await session.scalar(
+            select(Moment.id).where(
+                Moment.project_id == project_id, Moment.status == MomentStatus.COMPLETED
             )
-            if written is not None and error is None:
-                project.status = ProjectStatus.COMPLETED
-            else:
-                project.status = ProjectStatus.FAILED
-                project.error = error or "No post could be generated"
-        project.completed_at = project.completed_at or now
-        project.updated_at = now
-        if project.reservation_id:
-            await release_reservation(session, _acting(project, services), project.reservation_id)
-        return str(project.status)
+        )
+        await kernel.release(session, acting, project)
+        if written is not None and error is None:
+            return JobState.COMPLETED
+        project.error = error or "No post could be generated"
+        return JobState.FAILED
+
+    return await kernel.finish(PROJECTS, project_id, outcome)
 
 
 async def recover_orphans() -> int:
     """Start the workflow of every project left unfinished without one (a crash between
     commit and enqueue). The workflow id is the project's, so a live run is re-attached."""
-    services = _services()
-    async with services.db.transaction() as session:
-        rows = await session.scalars(
-            select(Project).where(
-                Project.status.in_(
-                    [ProjectStatus.QUEUED, ProjectStatus.EXTRACTING, ProjectStatus.GENERATING]
-                )
-            )
-        )
-        targets = [(project.id, project.workflow_id) for project in rows]
-    for project_id, workflow_id in targets:
-        await start_generation(project_id, workflow_id)
-    return len(targets)
+    return await kernel.recover(PROJECTS, start_generation)

@@ -139,3 +139,18 @@ async def release(session: AsyncSession, acting: SystemActor, row: JobRow) -> No
     if row.reservation_id is None:
         return
     await release_reservation(session, acting, row.reservation_id)
+
+
+async def begin_queued(lifecycle: Lifecycle[RowT], job_id: str) -> JobState:
+    """Queued → running, and the job's state afterwards. Unlike ``begin``, a job in any other
+    state is left as it is: a paused job waits for its resume, not for a recovered run."""
+    found = services()
+    async with found.db.transaction() as session:
+        row = await locked(session, lifecycle, job_id)
+        if lifecycle.state(row) is JobState.QUEUED:
+            now = found.clock.now()
+            row.status = lifecycle.spell(JobState.RUNNING)
+            if hasattr(row, "started_at"):
+                row.started_at = row.started_at or now
+            row.updated_at = now
+        return lifecycle.state(row)

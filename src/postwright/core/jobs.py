@@ -155,17 +155,50 @@ async def run_children(
     """From inside a workflow: enqueue one child per ``(workflow id, args)`` so they all run at
     once (as far as the queue's concurrency and rate limit allow), then wait for every result.
     Ids are deterministic, so a recovered parent re-attaches to children already started.
+    Results come back in the order of ``calls``.
 
     The enqueues (two system-database round trips each) run side by side instead of one after
     another: DBOS takes each call's place in the workflow (its function id and the workflow id
     set for it) synchronously before the call's first ``await``, and ``gather`` starts the calls
     in list order, so a replay records and finds them in the same order."""
-    handles = await asyncio.gather(
+    await asyncio.gather(
         *(enqueue(queue, workflow, *args, workflow_id=child_id) for child_id, args in calls)
     )
-    # Awaited one after another: one poller at a time instead of one per child (children
-    # finish about in the order they started, so the later ones are mostly done by then).
-    return [await handle.get_result(polling_interval_sec=FAST_POLL_SECONDS) for handle in handles]
+    results: list[R] = await _finished_children([child_id for child_id, _ in calls])
+    return results
+
+
+# Child workflows that are still out (not yet finished, cancelled or failed).
+_OUT = ("PENDING", "ENQUEUED", "DELAYED")
+
+
+@DBOS.step(name="postwright.children_finished")
+async def _finished_children(child_ids: list[str]) -> list[Any]:
+    """Wait for every child, then return their results in order (raising the first error).
+
+    One step — one recorded output for the whole fan-out — polling with one query over every
+    child: awaiting the children one by one recorded two system-database writes per child in
+    the parent, one after another, and under load that queue trailed the children by seconds."""
+    while True:
+        statuses = await DBOS.list_workflows_async(
+            workflow_ids=child_ids, load_input=False, load_output=False
+        )
+        if len(statuses) == len(child_ids) and all(s.status not in _OUT for s in statuses):
+            break
+        await asyncio.sleep(FAST_POLL_SECONDS)
+    finished = {
+        status.workflow_id: status
+        for status in await DBOS.list_workflows_async(workflow_ids=child_ids, load_input=False)
+    }
+    results: list[Any] = []
+    for child_id in child_ids:
+        status = finished[child_id]
+        if status.error is not None:
+            raise status.error
+        if status.status != "SUCCESS":
+            raise RuntimeError(f"child workflow {child_id} ended {status.status}")
+        results.append(status.output)
+    return results
 
 
 async def enqueue_detached(

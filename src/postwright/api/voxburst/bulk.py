@@ -21,8 +21,24 @@ from postwright.core.errors import (
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.jobs import bulk
 from postwright.domain.jobs.bulk import BulkRequest, JobView
+from postwright.domain.jobs.models import BulkJob
+from postwright.domain.jobs.status import JobState
 
 router = APIRouter(prefix="/v1/bulk-generate", tags=["voxburst: bulk generation"])
+
+# The voxburst document's spelling of each job state.
+VOXBURST_STATUS: dict[JobState, str] = {
+    JobState.QUEUED: "QUEUED",
+    JobState.RUNNING: "PROCESSING",
+    JobState.PAUSED: "PAUSED",
+    JobState.COMPLETED: "COMPLETED",
+    JobState.FAILED: "FAILED",
+    JobState.CANCELLED: "CANCELLED",
+}
+
+
+def _status(job: BulkJob) -> str:
+    return VOXBURST_STATUS[bulk.state(job)]
 
 
 class SubmitBody(BaseModel):
@@ -123,7 +139,7 @@ def job_out(view: JobView) -> JobOut:
     job, credits = view.job, view.credits
     return JobOut(
         id=job.id,
-        status=job.status,
+        status=_status(job),
         totalPosts=job.total_posts,
         completedPosts=job.completed_posts,
         failedPosts=job.failed_posts,
@@ -183,7 +199,7 @@ async def submit(
         settings=services.settings,
     )
     return Submitted(
-        jobId=job.id, status=job.status, message="Bulk generation job created successfully"
+        jobId=job.id, status=_status(job), message="Bulk generation job created successfully"
     )
 
 
@@ -195,7 +211,7 @@ async def list_jobs(actor: ActorDep, session: SessionDep) -> JobList:
         jobs=[
             JobSummary(
                 id=v.job.id,
-                status=v.job.status,
+                status=_status(v.job),
                 totalPosts=v.job.total_posts,
                 completedPosts=v.job.completed_posts,
                 failedPosts=v.job.failed_posts,
@@ -246,7 +262,7 @@ async def cancel(job_id: str, actor: ActorDep, session: SessionDep) -> Transitio
     """Cancels a queued, running or paused job and refunds every credit still reserved."""
     job = await bulk.cancel(session, actor, job_id)
     return Transition(
-        jobId=job.id, status=job.status, message="Job cancelled and credits refunded."
+        jobId=job.id, status=_status(job), message="Job cancelled and credits refunded."
     )
 
 
@@ -260,4 +276,4 @@ async def resume(
 ) -> Transition:
     """Resumes a PAUSED job; 402 ``INSUFFICIENT_CREDITS`` while the balance is still short."""
     job = await bulk.resume(session, actor, job_id, settings=services.settings)
-    return Transition(jobId=job.id, status=job.status, message="Job resumed.")
+    return Transition(jobId=job.id, status=_status(job), message="Job resumed.")

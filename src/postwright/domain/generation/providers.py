@@ -132,6 +132,11 @@ def preload(config: LlmConfig) -> None:
     """Import the provider's SDK and load the TLS context now (seconds under load), so that a
     process that runs jobs does not pay it inside its first job."""
     _tls_context()
+    # pydantic-ai loads genai-prices' bundled price tables when it builds its first model:
+    # seconds of CPU under load, on the job's event loop, inside the first job otherwise.
+    from genai_prices.data_snapshot import get_snapshot
+
+    get_snapshot()
     if config.provider_name == "anthropic":
         import pydantic_ai.models.anthropic
     elif config.provider_name == "google":

@@ -36,12 +36,34 @@ from postwright.domain.billing.service import (
 )
 from postwright.domain.content.models import Post
 from postwright.domain.generation.platforms import get_platform
-from postwright.domain.jobs import progress
+from postwright.domain.jobs import kernel, progress
 from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
+from postwright.domain.jobs.status import JobState
 from postwright.domain.personas import service as personas
 
 MAX_POSTS = 50
 RECENT_JOBS = 20
+
+# The table keeps the spelling it always stored; the domain speaks ``JobState``.
+BULK_JOBS = kernel.Lifecycle(
+    BulkJob,
+    {
+        JobState.QUEUED: JobStatus.QUEUED.value,
+        JobState.RUNNING: JobStatus.PROCESSING.value,
+        JobState.PAUSED: JobStatus.PAUSED.value,
+        JobState.COMPLETED: JobStatus.COMPLETED.value,
+        JobState.FAILED: JobStatus.FAILED.value,
+        JobState.CANCELLED: JobStatus.CANCELLED.value,
+    },
+)
+
+
+def state(job: BulkJob) -> JobState:
+    return BULK_JOBS.state(job)
+
+
+def spelled(state: JobState) -> JobStatus:
+    return JobStatus(BULK_JOBS.spell(state))
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,10 @@ class JobView:
     credits: Credits
     items: list[BulkJobItem]
     posts: dict[str, Post]
+
+    @property
+    def state(self) -> JobState:
+        return state(self.job)
 
     @property
     def current(self) -> int:
@@ -122,7 +148,7 @@ async def submit(
         generate_images=request.generate_images,
         credits_per_post=request.credits_per_post,
         total_posts=request.total_posts,
-        status=JobStatus.QUEUED,
+        status=spelled(JobState.QUEUED),
         reservation_id=reservation.id,
         queued_at=now,
         created_at=now,
@@ -193,7 +219,7 @@ async def _view(session: AsyncSession, job: BulkJob) -> JobView:
 def _watched(view: JobView) -> tuple[object, ...]:
     job, credits = view.job, view.credits
     return (
-        job.status,
+        view.state,
         job.completed_posts,
         job.failed_posts,
         job.skipped_posts,
@@ -204,7 +230,7 @@ def _watched(view: JobView) -> tuple[object, ...]:
 
 def stream_ended(view: JobView) -> bool:
     """A progress stream ends when the job finished — or paused, waiting for a resume."""
-    return JobStatus(view.job.status).finished or view.job.status == JobStatus.PAUSED
+    return view.state.finished or view.state is JobState.PAUSED
 
 
 async def watch(db: Database, actor: Actor, job_id: str) -> AsyncIterator[JobView]:
@@ -233,7 +259,7 @@ async def recent(session: AsyncSession, actor: Actor) -> list[JobView]:
 async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
     """Stop a queued, running or paused job and refund every credit still reserved."""
     job = await get_scoped(session, BulkJob, actor.workspace_id, job_id, for_update=True)
-    if JobStatus(job.status).finished:
+    if state(job).finished:
         raise Conflict(f"Job is already {job.status}")
     now = actor.now()
     pending = list(
@@ -246,9 +272,10 @@ async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
     for item in pending:
         item.status = ItemStatus.SKIPPED
     job.skipped_posts += len(pending)
-    job.status = JobStatus.CANCELLED
+    job.status = spelled(JobState.CANCELLED)
     job.completed_at = now
     job.updated_at = now
+    # Released as the user who cancelled (the kernel's ``release`` acts as the system).
     await release_reservation(session, actor, job.reservation_id)
     await session.flush()
     await emit_job_event(session, job)
@@ -264,14 +291,13 @@ async def cancel(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
 
 async def emit_job_event(session: AsyncSession, job: BulkJob) -> None:
     """``bulk_job.<completed|failed|paused|cancelled>`` to the workspace's webhooks."""
-    status = JobStatus(job.status)
     await webhooks.emit(
         session,
         job.workspace_id,
-        f"bulk_job.{status.value.lower()}",
+        f"bulk_job.{state(job).value}",
         {
             "job_id": job.id,
-            "status": status.value,
+            "status": str(job.status),
             "platform": job.platform,
             "total_posts": job.total_posts,
             "completed_posts": job.completed_posts,
@@ -287,9 +313,9 @@ async def pause(session: AsyncSession, actor: Actor, job_id: str) -> BulkJob:
     document only pauses a job itself, when credits run out). Posts whose model call already
     started are still kept; the rest stay pending, reserved, until ``resume`` or ``cancel``."""
     job = await get_scoped(session, BulkJob, actor.workspace_id, job_id, for_update=True)
-    if job.status not in (JobStatus.QUEUED, JobStatus.PROCESSING):
+    if state(job) not in (JobState.QUEUED, JobState.RUNNING):
         raise Conflict(f"Only a QUEUED or PROCESSING job can be paused; this one is {job.status}")
-    job.status = JobStatus.PAUSED
+    job.status = spelled(JobState.PAUSED)
     job.updated_at = actor.now()
     await session.flush()
     await emit_job_event(session, job)
@@ -302,7 +328,7 @@ async def resume(
 ) -> BulkJob:
     """Continue a PAUSED job once the balance covers what its remaining posts still need."""
     job = await get_scoped(session, BulkJob, actor.workspace_id, job_id, for_update=True)
-    if job.status != JobStatus.PAUSED:
+    if state(job) is not JobState.PAUSED:
         raise Conflict(f"Only a PAUSED job can be resumed; this one is {job.status}")
     pending = len(
         list(
@@ -317,7 +343,7 @@ async def resume(
     available = (await credit_summary(session, actor)).available
     if required > available:
         raise insufficient_credits(required, available)
-    job.status = JobStatus.PROCESSING
+    job.status = spelled(JobState.RUNNING)
     job.run += 1
     job.updated_at = actor.now()
     await session.flush()

@@ -12,6 +12,7 @@ after a crash, or a post finished after a cancel, changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from dbos import DBOS
@@ -23,12 +24,7 @@ from postwright.core.errors import AppError, InsufficientCredits
 from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.billing.context import SystemActor
-from postwright.domain.billing.service import (
-    charge_credits,
-    credit_summary,
-    release_reservation,
-    settle_reservation,
-)
+from postwright.domain.billing.service import charge_credits, credit_summary
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource
 from postwright.domain.generation import planning
@@ -39,9 +35,17 @@ from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.providers import LlmConfig
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import PostTask
-from postwright.domain.jobs import group_commit, progress
-from postwright.domain.jobs.bulk import cost_per_post, emit_job_event, extra_per_post
-from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus, JobStatus
+from postwright.domain.jobs import group_commit, kernel, progress
+from postwright.domain.jobs.bulk import (
+    BULK_JOBS,
+    cost_per_post,
+    emit_job_event,
+    extra_per_post,
+    spelled,
+    state,
+)
+from postwright.domain.jobs.models import BulkJob, BulkJobItem, ItemStatus
+from postwright.domain.jobs.status import JobState
 from postwright.domain.media import generate as media
 from postwright.domain.media.assets import record_generated
 from postwright.domain.media.backend import storage_for
@@ -49,35 +53,27 @@ from postwright.domain.media.errors import MediaProviderError
 from postwright.domain.personas import service as personas
 
 BUILTIN = "builtin"
-_KEEPS_POSTS = (JobStatus.PROCESSING, JobStatus.PAUSED)
+# A post whose model call started before a pause is still kept.
+_KEEPS_POSTS = (JobState.RUNNING, JobState.PAUSED)
 
 
 async def start_run(job_id: str, workflow_id: str) -> None:
     await jobs.enqueue(jobs.JOBS_QUEUE, bulk_generation, job_id, workflow_id=workflow_id)
 
 
-def _services() -> Services:
-    found: Services = jobs.services()
-    return found
+_services = kernel.services
 
 
 async def _locked_job(session: AsyncSession, job_id: str) -> BulkJob:
-    job = await session.scalar(select(BulkJob).where(BulkJob.id == job_id).with_for_update())
-    if job is None:
-        raise LookupError(f"bulk job {job_id} vanished")
-    return job
-
-
-def _acting(job: BulkJob, services: Services) -> SystemActor:
-    return SystemActor(workspace_id=job.workspace_id, at=services.clock.now(), user_id=job.user_id)
+    return await kernel.locked(session, BULK_JOBS, job_id)
 
 
 @DBOS.workflow(name="postwright.bulk_generation")
 async def bulk_generation(job_id: str) -> str:
     try:
         status = await _begin(job_id)
-        if status != JobStatus.PROCESSING:
-            return str(status)
+        if status != JobState.RUNNING:
+            return BULK_JOBS.spell(JobState(status))
         parent = DBOS.workflow_id
         angles = await _angles(job_id)
         brief = await _brief(job_id)
@@ -115,7 +111,7 @@ async def bulk_generation(job_id: str) -> str:
     except Exception as exc:
         logger.error("bulk_job.failed", job_id=job_id, exc_info=exc)
         await _fail_job(job_id, "The job stopped on an unexpected error")
-        return JobStatus.FAILED.value
+        return BULK_JOBS.spell(JobState.FAILED)
 
 
 def _angle_at(angles: list[dict[str, str]], position: int) -> dict[str, str] | None:
@@ -124,14 +120,8 @@ def _angle_at(angles: list[dict[str, str]], position: int) -> dict[str, str] | N
 
 @DBOS.step(name="postwright.bulk_begin")
 async def _begin(job_id: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await _locked_job(session, job_id)
-        if job.status == JobStatus.QUEUED:
-            job.status = JobStatus.PROCESSING
-            job.started_at = job.started_at or services.clock.now()
-            job.updated_at = services.clock.now()
-        return str(job.status)
+    """Queued → running; the job's state afterwards (a paused or finished job does nothing)."""
+    return (await kernel.begin_queued(BULK_JOBS, job_id)).value
 
 
 async def _job_brief(services: Services, job_id: str) -> tuple[BulkJob, PersonaProfile | None, str]:
@@ -234,7 +224,7 @@ async def _plan_window(job_id: str) -> dict[str, Any]:
     services = _services()
     async with services.db.transaction() as session:
         job = await _locked_job(session, job_id)
-        if job.status != JobStatus.PROCESSING:
+        if state(job) is not JobState.RUNNING:
             return {"outcome": str(job.status)}
         pending = list(
             await session.scalars(
@@ -248,13 +238,13 @@ async def _plan_window(job_id: str) -> dict[str, Any]:
         window = services.settings.jobs.bulk_window
         extra = extra_per_post(services.settings, job)
         if extra:
-            available = (await credit_summary(session, _acting(job, services))).available
+            available = (await credit_summary(session, kernel.acting(job, services))).available
             window = min(window, available // extra)
             if window == 0:
-                job.status = JobStatus.PAUSED
+                job.status = spelled(JobState.PAUSED)
                 job.updated_at = services.clock.now()
                 await emit_job_event(session, job)
-                return {"outcome": JobStatus.PAUSED.value}
+                return {"outcome": str(job.status)}
         return {"outcome": None, "positions": pending[:window]}
 
 
@@ -283,35 +273,36 @@ async def _written_posts(services: Services, job_id: str) -> list[tuple[int, str
 
 @DBOS.step(name="postwright.bulk_finish")
 async def _finish_step(job_id: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await _locked_job(session, job_id)
-        if job.status != JobStatus.PROCESSING:
-            return str(job.status)
-        return await _finish(session, job, services)
+    """Completed — or failed when no post could be written; what is left reserved goes back.
+    Every post is written by now, so a job paused since has nothing left to wait for and
+    completes too; a job already ended (cancelled) is left as it is."""
+
+    async def outcome(
+        session: AsyncSession, job: BulkJob, acting: SystemActor, now: datetime
+    ) -> JobState:
+        all_failed = job.completed_posts == 0 and job.failed_posts > 0
+        if all_failed:
+            job.error = "No post could be generated"
+        ended = JobState.FAILED if all_failed else JobState.COMPLETED
+        await _ended(session, job, acting, ended)
+        return ended
+
+    return await kernel.finish(BULK_JOBS, job_id, outcome)
 
 
-async def _finish(session: AsyncSession, job: BulkJob, services: Services) -> str:
-    now = services.clock.now()
-    all_failed = job.completed_posts == 0 and job.failed_posts > 0
-    job.status = JobStatus.FAILED if all_failed else JobStatus.COMPLETED
-    if all_failed:
-        job.error = "No post could be generated"
-    job.completed_at = now
-    job.updated_at = now
-    await release_reservation(session, _acting(job, services), job.reservation_id)
+async def _ended(session: AsyncSession, job: BulkJob, acting: SystemActor, ended: JobState) -> None:
+    """The job's last writes, in the transaction that ends it: its credits, event, watchers."""
+    job.status = spelled(ended)
+    await kernel.release(session, acting, job)
     await emit_job_event(session, job)
     progress.changed(session, job.id)
-    return str(job.status)
 
 
 @DBOS.step(name="postwright.bulk_fail")
 async def _fail_job(job_id: str, reason: str) -> None:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await _locked_job(session, job_id)
-        if JobStatus(job.status).finished:
-            return
+    async def outcome(
+        session: AsyncSession, job: BulkJob, acting: SystemActor, now: datetime
+    ) -> JobState:
         pending = list(
             await session.scalars(
                 select(BulkJobItem).where(
@@ -322,12 +313,11 @@ async def _fail_job(job_id: str, reason: str) -> None:
         for item in pending:
             item.status = ItemStatus.SKIPPED
         job.skipped_posts += len(pending)
-        job.status = JobStatus.FAILED
         job.error = reason
-        job.completed_at = services.clock.now()
-        await release_reservation(session, _acting(job, services), job.reservation_id)
-        await emit_job_event(session, job)
-        progress.changed(session, job.id)
+        await _ended(session, job, acting, JobState.FAILED)
+        return JobState.FAILED
+
+    await kernel.finish(BULK_JOBS, job_id, outcome)
 
 
 @DBOS.workflow(name="postwright.bulk_item")
@@ -386,7 +376,8 @@ async def _still_pending(services: Services, job_id: str, position: int) -> bool
                 .where(BulkJob.id == job_id, BulkJobItem.position == position)
             )
         ).first()
-    return row is not None and row[0] == JobStatus.PROCESSING and row[1] == ItemStatus.PENDING
+    running = BULK_JOBS.spell(JobState.RUNNING)
+    return row is not None and row[0] == running and row[1] == ItemStatus.PENDING
 
 
 def _task_from(brief: dict[str, Any], position: int, angle: planning.Angle | None) -> PostTask:
@@ -435,12 +426,12 @@ async def _rewrite_item(job_id: str, position: int, angle: dict[str, str] | None
             )
         )
         post = await session.get(Post, item.post_id) if item and item.post_id else None
-        if post is None or job.status != JobStatus.PROCESSING or post.attributes.get("rewritten"):
+        if post is None or state(job) is not JobState.RUNNING or post.attributes.get("rewritten"):
             return "discarded"
         post.content = result.output.content
         post.attributes = {**post.attributes, "rewritten": True, "truncated": result.truncated}
         post.updated_at = services.clock.now()
-        record_usage(session, _acting(job, services), result, kind="bulk-rewrite", credits=0)
+        record_usage(session, kernel.acting(job, services), result, kind="bulk-rewrite", credits=0)
         return "rewritten"
 
 
@@ -452,7 +443,7 @@ async def _task_for_rewrite(
     closest: str,
 ) -> PostTask | None:
     job, persona, topic = await _job_brief(services, job_id)
-    if job.status != JobStatus.PROCESSING:
+    if state(job) is not JobState.RUNNING:
         return None
     rendered = angle.render() if angle else ""
     return PostTask(
@@ -514,10 +505,9 @@ async def _complete_item(
             )
         )
         assert item is not None
-        # A post whose model call started before a pause is still kept.
-        if item.status != ItemStatus.PENDING or job.status not in _KEEPS_POSTS:
+        if item.status != ItemStatus.PENDING or state(job) not in _KEEPS_POSTS:
             return "discarded"
-        acting = _acting(job, services)
+        acting = kernel.acting(job, services)
         cost = cost_per_post(services.settings, job.generate_images and image is not None)
         from_reservation = min(cost, job.credits_per_post)
         extra = cost - from_reservation
@@ -530,13 +520,13 @@ async def _complete_item(
                 related_id=job.id,
                 reference=f"{job.id}:{position}:extra",
             )
-        await settle_reservation(
+        await kernel.settle_item(
             session,
             acting,
-            job.reservation_id,
+            job,
+            str(position),
             consumed=from_reservation,
             refunded=job.credits_per_post - from_reservation,
-            reference=f"{job.id}:{position}",
         )
         now = services.clock.now()
         post = post_service.add_post(
@@ -591,15 +581,15 @@ async def _fail_item(job_id: str, position: int, reason: str) -> str:
             )
         )
         assert item is not None
-        if item.status != ItemStatus.PENDING or job.status != JobStatus.PROCESSING:
+        if item.status != ItemStatus.PENDING or state(job) is not JobState.RUNNING:
             return "discarded"
-        await settle_reservation(
+        await kernel.settle_item(
             session,
-            _acting(job, services),
-            job.reservation_id,
+            kernel.acting(job, services),
+            job,
+            str(position),
             consumed=0,
             refunded=job.credits_per_post,
-            reference=f"{job.id}:{position}",
         )
         item.status = ItemStatus.FAILED
         item.error = reason
@@ -615,7 +605,11 @@ async def recover_orphans() -> int:
     services = _services()
     async with services.db.transaction() as session:
         rows = await session.scalars(
-            select(BulkJob).where(BulkJob.status.in_([JobStatus.QUEUED, JobStatus.PROCESSING]))
+            select(BulkJob).where(
+                BulkJob.status.in_(
+                    [BULK_JOBS.spell(JobState.QUEUED), BULK_JOBS.spell(JobState.RUNNING)]
+                )
+            )
         )
         targets = [(job.id, job.workflow_id) for job in rows]
     for job_id, workflow_id in targets:

@@ -275,3 +275,18 @@ async def recover(
     for job_id in targets:
         await start(job_id)
     return len(targets)
+
+
+async def begin_queued(lifecycle: Lifecycle[RowT], job_id: str) -> JobState:
+    """Queued → running, and the job's state afterwards. Unlike ``begin``, a job in any other
+    state is left as it is: a paused job waits for its resume, not for a recovered run."""
+    found = services()
+    async with found.db.transaction() as session:
+        row = await locked(session, lifecycle, job_id)
+        if lifecycle.state(row) is JobState.QUEUED:
+            now = found.clock.now()
+            row.status = lifecycle.spell(JobState.RUNNING)
+            if hasattr(row, "started_at"):
+                row.started_at = row.started_at or now
+            row.updated_at = now
+        return lifecycle.state(row)

@@ -30,8 +30,8 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         POSTWRIGHT_LOG_LEVEL="WARNING",
         # As in make_settings: fake providers listen on 127.0.0.1.
         POSTWRIGHT_HTTP_ALLOW_LOOPBACK_URLS="true",
-        **extra,
     )
+    env.update(extra)  # a test may override any default above
     return env
 
 

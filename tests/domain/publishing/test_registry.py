@@ -60,14 +60,15 @@ async def test_builds_adapters_against_configured_base_urls(fake_x: FakeX) -> No
 
 async def test_mastodon_uses_the_account_instance(fake_mastodon: FakeMastodon) -> None:
     credentials = Credentials(access_token=fake_mastodon.token, instance_url=fake_mastodon.base_url)
-    adapter = adapter_for("mastodon", credentials)
+    config = PublishingConfig(allow_loopback=True)  # the fake instance listens on 127.0.0.1
+    adapter = adapter_for("mastodon", credentials, config)
     assert isinstance(adapter, MastodonAdapter)
     await adapter.aclose()
-    profile = await verify_account("mastodon", credentials)
+    profile = await verify_account("mastodon", credentials, config)
     assert profile.account_id == fake_mastodon.account_id
     fake_mastodon.revoke(fake_mastodon.token)
     with pytest.raises(NeedsReconnect):
-        await verify_account("mastodon", credentials)
+        await verify_account("mastodon", credentials, config)
 
 
 def test_missing_credentials_need_reconnect() -> None:

@@ -3,6 +3,7 @@ the local upload route's size limit."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -99,6 +100,36 @@ async def test_s3_uploads_are_checked_once_they_land(
     assert (
         await http.get(f"/media/{good['storage_key']}?expires=1&signature=x")
     ).status_code == 404
+
+
+async def test_checking_an_upload_holds_no_transaction_across_the_store(
+    s3_client: tuple[httpx.AsyncClient, Services], fake_s3: FakeS3
+) -> None:
+    """Another writer commits while the app asks the store whether the upload landed: on
+    SQLite a GET's read snapshot taken before that commit could not be upgraded to record
+    the verdict ("database is locked"); the check must run with no transaction open."""
+    http, services = s3_client
+    if not services.db.is_sqlite:
+        pytest.skip("SQLite snapshots only")
+    tenant = await make_tenant(services)
+    headers = _headers(tenant.api_key, tenant.workspace_id)
+    target = (
+        await http.post("/api/v1/content/media/upload", json={"filename": "a.png"}, headers=headers)
+    ).json()
+    async with httpx.AsyncClient() as outside:
+        await outside.put(target["upload_url"], content=png(), headers=target["headers"])
+
+    database = services.db.engine.url.database
+    assert database is not None
+
+    def another_writer_commits() -> None:
+        with sqlite3.connect(database, timeout=10) as other:
+            other.execute("UPDATE workspaces SET name = name || ' '")
+
+    fake_s3.on_head = another_writer_commits
+    response = await http.get(f"/api/v1/content/media/{target['media_id']}", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ready"
 
 
 async def test_s3_generated_images_are_presigned(

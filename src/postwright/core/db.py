@@ -80,6 +80,14 @@ def discard_after_commit(session: AsyncSession) -> None:
     session.info.pop("after_commit", None)
 
 
+async def commit_point(session: AsyncSession) -> None:
+    """End the session's transaction here, before a network call: its work so far is
+    committed, the connection goes back to the pool, and work waiting for the commit runs.
+    The session's next statement opens a new transaction."""
+    await session.commit()
+    await run_after_commit(session)
+
+
 class Database:
     """Owns the engine and hands out sessions; one per process."""
 

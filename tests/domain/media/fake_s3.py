@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,6 +22,13 @@ class FakeS3(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self.objects: dict[tuple[str, str], tuple[bytes, str]] = {}
+        # Runs (in the server's thread) before each HEAD is answered: what else happens in
+        # the world while the app waits on the store.
+        self.on_head: Callable[[], None] | None = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.on_head = None
 
     def routes(self) -> list[Route]:
         return [
@@ -45,6 +54,8 @@ class FakeS3(FakeServer):
             with self.lock:
                 self.objects.pop((bucket, key), None)
             return Response(status_code=204)
+        if request.method == "HEAD" and self.on_head is not None:
+            self.on_head()
         with self.lock:
             stored = self.objects.get((bucket, key))
         if stored is None:

@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.db import run_after_commit
+from postwright.core.db import commit_point
 from postwright.domain.billing import batcher, fast
 from postwright.domain.billing.context import Acting, SystemActor
 from postwright.domain.billing.errors import AiSubscriptionRequired, insufficient_credits
@@ -124,13 +124,6 @@ async def hold_quota(
 
 def _period_start(quota_type: QuotaType, now: datetime) -> datetime:
     return _period(quota_type, now)[0]
-
-
-async def commit_point(session: AsyncSession) -> None:
-    """End the request's transaction here: its work so far (and any hold) is committed, the
-    connection goes back to the pool, and work waiting for the commit runs."""
-    await session.commit()
-    await run_after_commit(session)
 
 
 async def call_unlocked(

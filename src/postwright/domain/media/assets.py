@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from postwright.core.db import commit_point
 from postwright.core.errors import Forbidden
 from postwright.core.ids import new_id
 from postwright.core.settings import Settings
@@ -182,19 +183,31 @@ async def confirm_upload(
     session: AsyncSession, storage: MediaStorage, asset: MediaAsset, *, now: datetime
 ) -> MediaAsset:
     """For stores the app does not see uploads arrive at (S3): check the bytes once they are
-    there; a file that is not the promised image is deleted and the asset rejected."""
-    if asset.status != AssetStatus.PENDING or not await storage.exists(asset.key):
+    there; a file that is not the promised image is deleted and the asset rejected.
+
+    The store is asked with no transaction open (a GET's read snapshot, upgraded to a write
+    after another writer committed, would fail on SQLite); the verdict is then recorded by a
+    conditional update, so two requests checking the same upload record it once."""
+    if asset.status != AssetStatus.PENDING:
+        return asset
+    await commit_point(session)
+    if not await storage.exists(asset.key):
         return asset
     data, _ = await storage.get(asset.key)
+    verdict: dict[str, Any] = {"updated_at": now}
     try:
         check_image_bytes(data, declared=asset.content_type, max_bytes=asset.max_bytes or len(data))
     except (UnsupportedMedia, MediaTooLarge):
         await storage.delete(asset.key)
-        asset.status = AssetStatus.REJECTED
+        verdict["status"] = AssetStatus.REJECTED
     else:
-        asset.status = AssetStatus.READY
-        asset.size_bytes = len(data)
-    asset.updated_at = now
+        verdict.update(status=AssetStatus.READY, size_bytes=len(data))
+    await session.execute(
+        update(MediaAsset)
+        .where(MediaAsset.id == asset.id, MediaAsset.status == AssetStatus.PENDING)
+        .values(**verdict)
+    )
+    await session.refresh(asset)
     return asset
 
 

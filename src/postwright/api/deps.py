@@ -18,7 +18,7 @@ from postwright.core.text import find_unstorable_text, is_storable
 from postwright.domain.accounts import authentication
 from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.models import Role, Workspace
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RATE_LIMIT_KEY = "x-rate-limit"
@@ -154,12 +154,12 @@ async def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def current_ctx(session: SessionDep, actor: ActorDep, services: ServicesDep) -> Ctx:
+def current_ctx(session: SessionDep, actor: ActorDep, services: ServicesDep) -> RequestCtx:
     """The request's one domain context: its session, the acting user and the services."""
-    return Ctx(session=session, actor=actor, services=services)
+    return RequestCtx(session=session, actor=actor, services=services)
 
 
-CtxDep = Annotated[Ctx, Depends(current_ctx)]
+CtxDep = Annotated[RequestCtx, Depends(current_ctx)]
 
 
 async def platform_admin(actor: ActorDep) -> Actor:

@@ -1,8 +1,13 @@
 """``Ctx``: the one context every domain function takes first.
 
-A request builds it in ``api.deps`` (``CtxDep``), a job step through ``Ctx.for_job``,
-the dashboard and the MCP server from their own sign-in; domain code reads the session, the
-actor and the process-wide services from it instead of having them threaded by hand.
+A request builds a ``RequestCtx`` in ``api.deps`` (``CtxDep``), the dashboard and the MCP
+server from their own sign-in; a job step builds a ``Ctx`` through ``Ctx.for_job``. Domain code
+reads the session, who it acts for and the process-wide services (settings, clock, secrets,
+cursor codec, media storage) from it instead of having them threaded by hand.
+
+``Ctx.actor`` is only what every caller has: a workspace, maybe a user, a clock
+(``Acting``). A rule that needs the signed-in member (their role, their user row) takes a
+``RequestCtx``, whose actor is a request's ``Actor``; mypy then keeps jobs away from it.
 """
 
 from __future__ import annotations
@@ -19,15 +24,25 @@ from postwright.core.security import SecretBox
 from postwright.core.services import Services
 from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
+from postwright.domain.billing.context import Acting, SystemActor
 from postwright.domain.media.backend import storage_for
 from postwright.domain.media.storage import MediaStorage
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ctx:
     session: AsyncSession
-    actor: Actor
+    actor: Acting
     services: Services
+
+    @classmethod
+    def for_job(
+        cls, session: AsyncSession, services: Services, *, workspace_id: str, user_id: str | None
+    ) -> Ctx:
+        """A job step's context: it acts for the job's workspace (and the user who started
+        it) at the step's own time, in the step's own transaction."""
+        acting = SystemActor(workspace_id=workspace_id, at=services.clock.now(), user_id=user_id)
+        return cls(session=session, actor=acting, services=services)
 
     @property
     def settings(self) -> Settings:
@@ -50,7 +65,7 @@ class Ctx:
         return self.actor.workspace_id
 
     @property
-    def user_id(self) -> str:
+    def user_id(self) -> str | None:
         return self.actor.user_id
 
     def now(self) -> datetime:
@@ -61,3 +76,14 @@ class Ctx:
         """The configured media storage (local directory or S3); S3 clients are cached per
         process by ``storage_for``, so this is cheap."""
         return storage_for(self.services.settings, self.services.clock)
+
+
+@dataclass(frozen=True)
+class RequestCtx(Ctx):
+    """A signed-in member's context (API request, dashboard, MCP call)."""
+
+    actor: Actor
+
+    @property
+    def user_id(self) -> str:
+        return self.actor.user_id

@@ -12,7 +12,7 @@ from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from postwright.core import errors
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation.platforms import get_platform
 from postwright.domain.personas import service as personas
 from postwright.mcp.runtime import Runtime
@@ -68,7 +68,7 @@ def register(server: MCPServer, runtime: Runtime) -> None:
     ) -> list[Message]:
         """Plan, write and schedule seven posts in a persona's voice, one per day."""
 
-        async def work(ctx: Ctx) -> PersonaOut:
+        async def work(ctx: RequestCtx) -> PersonaOut:
             return persona_out(await personas.get_view(ctx.session, ctx.actor, persona_id))
 
         try:

@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from pydantic import BaseModel, Field
 
 from postwright.core import errors
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation.platforms import PlatformProfile, get_platform, known_platforms
 from postwright.domain.personas import service as personas
 from postwright.mcp.runtime import Runtime
@@ -62,7 +62,7 @@ def platform_rules(profile: PlatformProfile) -> PlatformRules:
 
 
 async def _read(
-    runtime: Runtime, context: Context, work: Callable[[Ctx], Awaitable[ModelT]]
+    runtime: Runtime, context: Context, work: Callable[[RequestCtx], Awaitable[ModelT]]
 ) -> str:
     try:
         return (await runtime.read(context, work)).model_dump_json(indent=2)
@@ -108,7 +108,7 @@ def register(server: MCPServer, runtime: Runtime) -> None:
         ?include_system=false."""
         with_system = include_system.strip().lower() not in ("false", "0", "no")
 
-        async def work(ctx: Ctx) -> PersonaList:
+        async def work(ctx: RequestCtx) -> PersonaList:
             views = await personas.list_views(ctx.session, ctx.actor, with_system=with_system)
             return PersonaList(personas=[persona_out(v) for v in views])
 
@@ -123,7 +123,7 @@ def register(server: MCPServer, runtime: Runtime) -> None:
     async def one_persona(context: Context, persona_id: str) -> str:
         """One persona: voice, audience, keywords, words to avoid, hashtags, examples."""
 
-        async def work(ctx: Ctx) -> PersonaOut:
+        async def work(ctx: RequestCtx) -> PersonaOut:
             return persona_out(await personas.get_view(ctx.session, ctx.actor, persona_id))
 
         return await _read(runtime, context, work)

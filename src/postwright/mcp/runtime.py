@@ -34,7 +34,7 @@ from postwright.core.logging import logger
 from postwright.core.services import Services
 from postwright.domain.accounts import authentication
 from postwright.domain.accounts.authentication import Identity
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ToolFn = Callable[..., Awaitable[BaseModel]]
@@ -197,7 +197,9 @@ class Runtime:
             logger.error("mcp_tool_failed", tool=spec.name, exc_info=exc)
             return error_result(errors.AppError())
 
-    async def read(self, context: Context, work: Callable[[Ctx], Awaitable[ModelT]]) -> ModelT:
+    async def read(
+        self, context: Context, work: Callable[[RequestCtx], Awaitable[ModelT]]
+    ) -> ModelT:
         """A read for a resource or a prompt: the caller, the read limit, a read
         transaction. Errors propagate as ``AppError`` for the caller to present."""
         caller = await self.callers(context)
@@ -238,14 +240,14 @@ class Runtime:
             await run_after_commit(session)
             return result
 
-    async def context(self, session: AsyncSession, caller: Caller) -> Ctx:
+    async def context(self, session: AsyncSession, caller: Caller) -> RequestCtx:
         actor = await authentication.acting_as(
             session,
             caller.identity,
             clock=self.services.clock,
             requested_workspace_id=caller.workspace_id,
         )
-        return Ctx(session=session, actor=actor, services=self.services)
+        return RequestCtx(session=session, actor=actor, services=self.services)
 
     async def _once(
         self, spec: ToolSpec, caller: Caller, arguments: dict[str, Any], key: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation.platforms import get_platform, known_platforms
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
@@ -40,5 +40,5 @@ def platform_names() -> dict[str, str]:
     return {key: get_platform(key).display_name for key in known_platforms()}
 
 
-async def persona_choices(ctx: Ctx) -> list[PersonaView]:
+async def persona_choices(ctx: RequestCtx) -> list[PersonaView]:
     return await personas.list_views(ctx.session, ctx.actor)

@@ -21,7 +21,7 @@ from postwright.core.text import is_storable
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts import sessions
 from postwright.domain.accounts.models import Role, Workspace
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.web import limits
 
 COOKIE = "pw_session"
@@ -43,7 +43,7 @@ class CsrfRejected(errors.Forbidden):
 class WebCtx:
     """A signed-in page request: the domain context plus what every page's header shows."""
 
-    ctx: Ctx
+    ctx: RequestCtx
     request: Request
     session_id: str
     csrf: str
@@ -105,7 +105,7 @@ async def web_ctx(request: Request, services: ServicesDep, session: SessionDep) 
     request.state.user_id = actor.user_id
     request.state.workspace_id = actor.workspace_id
     wctx = WebCtx(
-        ctx=Ctx(session=session, actor=actor, services=services),
+        ctx=RequestCtx(session=session, actor=actor, services=services),
         request=request,
         session_id=record.id,
         csrf=record.csrf_token,

@@ -15,7 +15,7 @@ from postwright.core.errors import (
 )
 from postwright.domain.accounts import profile
 from postwright.domain.accounts.models import User
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 
 router = APIRouter(prefix="/api/v1", tags=["zorbit: user"])
 
@@ -48,7 +48,7 @@ class UpdateUserBody(BaseModel):
     bio: str | None = Field(default=None, max_length=2000)
 
 
-async def _profile(ctx: Ctx, user: User) -> UserProfile:
+async def _profile(ctx: RequestCtx, user: User) -> UserProfile:
     return UserProfile(
         id=user.id,
         firstName=user.first_name,

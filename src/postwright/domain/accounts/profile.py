@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.models import User
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.media import assets
 
 
 async def update_profile(
-    ctx: Ctx,
+    ctx: RequestCtx,
     *,
     name: str | None = None,
     image_key: str | None = None,
@@ -29,7 +29,7 @@ async def update_profile(
     return user
 
 
-async def profile_image_url(ctx: Ctx, user: User) -> str | None:
+async def profile_image_url(ctx: RequestCtx, user: User) -> str | None:
     """The URL to show: our own file signed for now, an outside URL as stored."""
     return await assets.readable_image_url(
         ctx.storage,

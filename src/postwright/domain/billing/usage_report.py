@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from postwright.core.pagination import PageResult, paginate_page
 from postwright.domain.billing.models import CreditLedgerEntry, EntryKind
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 
 MAX_DAYS = 366
 
@@ -33,7 +33,7 @@ def _kind(entry_reason: str | None) -> str:
     return (entry_reason or "other").strip() or "other"
 
 
-async def credits_per_day(ctx: Ctx, *, days: int = 30) -> DailyUsage:
+async def credits_per_day(ctx: RequestCtx, *, days: int = 30) -> DailyUsage:
     """Credits consumed (net of refunds) per day and kind over the last ``days`` days."""
     days = max(1, min(days, MAX_DAYS))
     zone = ZoneInfo(ctx.actor.workspace.timezone or "UTC")
@@ -60,7 +60,7 @@ async def credits_per_day(ctx: Ctx, *, days: int = 30) -> DailyUsage:
     return DailyUsage(days=calendar, kinds=kinds, used={k: used[k] for k in kinds})
 
 
-async def ledger_page(ctx: Ctx, *, page: int, limit: int) -> PageResult[CreditLedgerEntry]:
+async def ledger_page(ctx: RequestCtx, *, page: int, limit: int) -> PageResult[CreditLedgerEntry]:
     """The ledger, newest first."""
     statement = (
         select(CreditLedgerEntry)

@@ -19,7 +19,7 @@ from postwright.core.softdelete import DEFAULT_RETENTION
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.content import post_service, trash
 from postwright.domain.content.models import Post, PublishState, ReviewStatus
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.publishing import scheduling
 
 MAX_CALENDAR_POSTS = 500
@@ -41,7 +41,7 @@ def _when() -> ColumnElement[datetime]:
     return func.coalesce(Post.published_at, Post.scheduled_on, Post.created_at)
 
 
-def _filtered(ctx: Ctx, query: PostFilter) -> Select[Post]:
+def _filtered(ctx: RequestCtx, query: PostFilter) -> Select[Post]:
     statement = scoped(Post, ctx.workspace_id, include_deleted=query.deleted)
     if query.deleted:
         statement = statement.where(Post.deleted_at.is_not(None))
@@ -67,7 +67,7 @@ def _filtered(ctx: Ctx, query: PostFilter) -> Select[Post]:
 
 
 async def posts_between(
-    ctx: Ctx, *, start: datetime, end: datetime, query: PostFilter | None = None
+    ctx: RequestCtx, *, start: datetime, end: datetime, query: PostFilter | None = None
 ) -> list[Post]:
     """Posts whose date (published, scheduled or created) falls in ``[start, end)``."""
     if end <= start:
@@ -82,19 +82,21 @@ async def posts_between(
     return list(await ctx.session.scalars(statement))
 
 
-async def search_posts(ctx: Ctx, query: PostFilter, *, page: int, limit: int) -> PageResult[Post]:
+async def search_posts(
+    ctx: RequestCtx, query: PostFilter, *, page: int, limit: int
+) -> PageResult[Post]:
     statement = _filtered(ctx, query).order_by(_when().desc(), Post.id.desc())
     return await paginate_page(ctx.session, statement, page=page, limit=limit)
 
 
-async def get_post(ctx: Ctx, post_id: str, *, include_deleted: bool = False) -> Post:
+async def get_post(ctx: RequestCtx, post_id: str, *, include_deleted: bool = False) -> Post:
     found: Post = await get_scoped(
         ctx.session, Post, ctx.workspace_id, post_id, include_deleted=include_deleted
     )
     return found
 
 
-async def _changeable(ctx: Ctx, post_id: str, *, include_deleted: bool = False) -> Post:
+async def _changeable(ctx: RequestCtx, post_id: str, *, include_deleted: bool = False) -> Post:
     post: Post = await get_scoped(
         ctx.session,
         Post,
@@ -111,7 +113,7 @@ async def _changeable(ctx: Ctx, post_id: str, *, include_deleted: bool = False) 
 _editable_state = post_service.check_not_in_flight
 
 
-async def edit_text(ctx: Ctx, post_id: str, *, content: str) -> Post:
+async def edit_text(ctx: RequestCtx, post_id: str, *, content: str) -> Post:
     post_service.require_content(content)
     post = await _changeable(ctx, post_id)
     _editable_state(post)
@@ -120,7 +122,7 @@ async def edit_text(ctx: Ctx, post_id: str, *, content: str) -> Post:
     return post
 
 
-async def reschedule(ctx: Ctx, post_id: str, *, at: datetime) -> Post:
+async def reschedule(ctx: RequestCtx, post_id: str, *, at: datetime) -> Post:
     """Move a post to ``at``. A post already headed to a provider (scheduled or failed) is
     scheduled again through the shared scheduling rule; a draft only gets its planned date."""
     if at.tzinfo is None:
@@ -146,7 +148,7 @@ async def reschedule(ctx: Ctx, post_id: str, *, at: datetime) -> Post:
     return post
 
 
-async def unschedule(ctx: Ctx, post_id: str) -> Post:
+async def unschedule(ctx: RequestCtx, post_id: str) -> Post:
     """Off the schedule, back to a draft; a post publishing or published stays (409)."""
     post = await _changeable(ctx, post_id)
     _editable_state(post)
@@ -155,7 +157,7 @@ async def unschedule(ctx: Ctx, post_id: str) -> Post:
     return post
 
 
-async def review(ctx: Ctx, post_id: str, *, status: ReviewStatus) -> Post:
+async def review(ctx: RequestCtx, post_id: str, *, status: ReviewStatus) -> Post:
     """Approve or discard. Discarding a scheduled post takes it off the schedule."""
     post = await _changeable(ctx, post_id)
     if status == ReviewStatus.DISCARDED:
@@ -166,7 +168,7 @@ async def review(ctx: Ctx, post_id: str, *, status: ReviewStatus) -> Post:
     return post
 
 
-async def delete_post(ctx: Ctx, post_id: str) -> Post:
+async def delete_post(ctx: RequestCtx, post_id: str) -> Post:
     """Soft delete; a post being published cannot be pulled back mid-flight."""
     post = await _changeable(ctx, post_id)
     post_service.soft_delete(post, now=ctx.now())
@@ -174,7 +176,7 @@ async def delete_post(ctx: Ctx, post_id: str) -> Post:
     return post
 
 
-async def restore_post(ctx: Ctx, post_id: str) -> Post:
+async def restore_post(ctx: RequestCtx, post_id: str) -> Post:
     """Undo a delete within the retention window: the trash's one rule (410 after it, 409
     when the post is not deleted). A post whose schedule passed meanwhile comes back as a
     draft."""

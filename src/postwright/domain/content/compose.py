@@ -18,7 +18,7 @@ from postwright.domain.billing.service import Action
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource
 from postwright.domain.content.posts import usable_persona
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.outputs import HashtagSet
 from postwright.domain.generation.persona import PersonaProfile
@@ -56,7 +56,7 @@ class Route:
         return f"{PROVIDERS[self.provider].display_name} · {name}"
 
 
-async def _persona(ctx: Ctx, persona_id: str | None) -> PersonaProfile | None:
+async def _persona(ctx: RequestCtx, persona_id: str | None) -> PersonaProfile | None:
     view = await usable_persona(ctx.session, ctx.actor, persona_id) if persona_id else None
     return view.profile if view else None
 
@@ -76,7 +76,7 @@ def _platforms(platforms: Sequence[str]) -> list[str]:
 
 
 async def generate_drafts(
-    ctx: Ctx, *, topic: str, platforms: Sequence[str], persona_id: str | None
+    ctx: RequestCtx, *, topic: str, platforms: Sequence[str], persona_id: str | None
 ) -> list[Draft]:
     """One post per platform (1 credit each, as ``/v1/ai/generate-post-content``)."""
     if not topic.strip():
@@ -107,7 +107,7 @@ async def generate_drafts(
     return drafts
 
 
-async def enhance(ctx: Ctx, draft: Draft, *, persona_id: str | None) -> Draft:
+async def enhance(ctx: RequestCtx, draft: Draft, *, persona_id: str | None) -> Draft:
     """1 credit, as ``/v1/ai/enhance-content``."""
     if not draft.content.strip():
         raise ValidationFailed(
@@ -127,7 +127,7 @@ async def enhance(ctx: Ctx, draft: Draft, *, persona_id: str | None) -> Draft:
     return Draft(platform=draft.platform, content=done.output.enhanced)
 
 
-async def hashtags(ctx: Ctx, draft: Draft) -> HashtagSet:
+async def hashtags(ctx: RequestCtx, draft: Draft) -> HashtagSet:
     """1 credit, as ``/v1/ai/hashtags``."""
     if not draft.content.strip():
         raise ValidationFailed(
@@ -145,7 +145,7 @@ async def hashtags(ctx: Ctx, draft: Draft) -> HashtagSet:
     return done.output
 
 
-async def best_time(ctx: Ctx, platforms: Sequence[str]) -> generation.BestTimePlan:
+async def best_time(ctx: RequestCtx, platforms: Sequence[str]) -> generation.BestTimePlan:
     """1 credit, as ``/v1/ai/best-time``: the next best slot in the workspace's timezone."""
     return await generation.best_time(
         ctx.session, ctx.actor, settings=ctx.settings, platforms=_platforms(platforms)
@@ -162,12 +162,12 @@ def route_for(platform: str, accounts: Sequence[ConnectedAccount]) -> Route:
     return Route(provider=DEFAULT_PROVIDER, account=None)
 
 
-async def routes(ctx: Ctx, platforms: Sequence[str]) -> dict[str, Route]:
+async def routes(ctx: RequestCtx, platforms: Sequence[str]) -> dict[str, Route]:
     found = await connected.list_accounts(ctx.session, ctx.actor)
     return {p: route_for(p, found) for p in platforms}
 
 
-async def store_image(ctx: Ctx, *, data: bytes, declared: str | None) -> assets.SignedImage:
+async def store_image(ctx: RequestCtx, *, data: bytes, declared: str | None) -> assets.SignedImage:
     """An uploaded picture, checked and stored; its key is attached when the posts are saved."""
     kind = assets.check_image_bytes(
         data, declared=declared, max_bytes=ctx.settings.media.max_upload_bytes
@@ -179,7 +179,9 @@ async def store_image(ctx: Ctx, *, data: bytes, declared: str | None) -> assets.
     return await assets.sign(ctx.storage, ctx.settings, asset.key)
 
 
-async def generate_image(ctx: Ctx, *, content: str, prompt: str | None) -> assets.SignedImage:
+async def generate_image(
+    ctx: RequestCtx, *, content: str, prompt: str | None
+) -> assets.SignedImage:
     """One ``image_creation`` quota unit, as zorbit's generate-image."""
     return await images.generate_now(
         ctx.session,
@@ -192,14 +194,14 @@ async def generate_image(ctx: Ctx, *, content: str, prompt: str | None) -> asset
     )
 
 
-async def image_url(ctx: Ctx, key: str | None) -> str | None:
+async def image_url(ctx: RequestCtx, key: str | None) -> str | None:
     if not key or not key_belongs_to(key, ctx.workspace_id):
         return None
     return (await assets.sign(ctx.storage, ctx.settings, key)).url
 
 
 async def save(
-    ctx: Ctx,
+    ctx: RequestCtx,
     drafts: Sequence[Draft],
     *,
     persona_id: str | None,

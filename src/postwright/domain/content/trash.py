@@ -27,7 +27,7 @@ from postwright.domain.content import post_service
 from postwright.domain.content.comment_models import Comment
 from postwright.domain.content.conversation_models import Idea
 from postwright.domain.content.models import Post, PublishState
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.personas.models import Persona
 
 LABEL_CHARACTERS = 120
@@ -47,14 +47,14 @@ class _Kind:
     # Workspace owners/admins may restore other members' records too.
     admins: bool
     # Type-specific work a restore does (the persona takes its quota unit back).
-    on_restore: Callable[[Ctx, Any], Awaitable[None]] | None = None
+    on_restore: Callable[[RequestCtx, Any], Awaitable[None]] | None = None
 
 
 def _label(column: Any) -> ColumnElement[str]:
     return func.substr(func.coalesce(column, ""), 1, LABEL_CHARACTERS)
 
 
-async def _restore_post(ctx: Ctx, post: Post) -> None:
+async def _restore_post(ctx: RequestCtx, post: Post) -> None:
     # A schedule that passed while the post was deleted would publish it at once: it comes
     # back as a draft instead; a schedule still ahead stands.
     due = post.scheduled_on is None or post.scheduled_on <= ctx.now()
@@ -62,7 +62,7 @@ async def _restore_post(ctx: Ctx, post: Post) -> None:
         post_service.unschedule(post, now=ctx.now())
 
 
-async def _restore_persona(ctx: Ctx, persona: Persona) -> None:
+async def _restore_persona(ctx: RequestCtx, persona: Persona) -> None:
     # Deleting gave the persona's quota unit back; restoring takes it again (402 when used up).
     await consume_quota(ctx.session, ctx.actor, QuotaType.PERSONAS, units=1)
 
@@ -97,16 +97,16 @@ class TrashPage:
         return self.next_cursor is not None
 
 
-def retention(ctx: Ctx) -> timedelta:
+def retention(ctx: RequestCtx) -> timedelta:
     return timedelta(days=ctx.settings.soft_delete_retention_days)
 
 
-def _may_restore(ctx: Ctx, kind: _Kind, owner_id: str) -> bool:
+def _may_restore(ctx: RequestCtx, kind: _Kind, owner_id: str) -> bool:
     return owner_id == ctx.user_id or (kind.admins and ctx.actor.role.can_manage)
 
 
 async def list_trash(
-    ctx: Ctx,
+    ctx: RequestCtx,
     *,
     types: list[TrashType] | None = None,
     cursor: str | None = None,
@@ -176,7 +176,7 @@ async def list_trash(
     return TrashPage(items=items, next_cursor=next_cursor)
 
 
-async def restore(ctx: Ctx, kind_name: TrashType | str, item_id: str) -> Any:
+async def restore(ctx: RequestCtx, kind_name: TrashType | str, item_id: str) -> Any:
     """Undo a soft delete: the restored row (a ``Post``, ``Idea``, ``Persona`` or
     ``Comment``)."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from postwright.core.clock import isoformat_z
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.models import ConnectedAccount
 from postwright.mcp.runtime import tool
@@ -42,7 +42,7 @@ def account_out(account: ConnectedAccount) -> AccountOut:
 
 
 @tool(title="List connected accounts")
-async def list_accounts(ctx: Ctx) -> AccountList:
+async def list_accounts(ctx: RequestCtx) -> AccountList:
     """The social accounts connected to this workspace (LinkedIn, X, Bluesky, Mastodon,
     Buffer, Publer). Accounts are connected in the dashboard or the API, not here."""
     found = await accounts.list_accounts(ctx.session, ctx.actor)

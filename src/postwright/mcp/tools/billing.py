@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from postwright.core.clock import isoformat_z
 from postwright.domain.billing import service as billing
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.mcp.runtime import tool
 
 
@@ -30,7 +30,7 @@ class CreditsOut(BaseModel):
 
 
 @tool(title="Credits and usage")
-async def credits(ctx: Ctx) -> CreditsOut:
+async def credits(ctx: RequestCtx) -> CreditsOut:
     """The workspace's credit balance, what it used this period, and its plan quotas. Check
     before large work: generation costs 1 credit per post, bulk jobs reserve up front."""
     summary = await billing.credit_summary(ctx.session, ctx.actor)

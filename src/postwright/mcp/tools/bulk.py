@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, Field
 
 from postwright.core.clock import isoformat_z
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.jobs import bulk
 from postwright.domain.jobs.bulk import BulkRequest, JobView
 from postwright.mcp.runtime import WRITE, tool
@@ -77,7 +77,7 @@ def job_out(view: JobView) -> BulkJobOut:
 
 @tool(title="Start a bulk job", limit=WRITE, writes=True)
 async def start_bulk_job(
-    ctx: Ctx,
+    ctx: RequestCtx,
     account_id: Annotated[
         str, Field(min_length=1, max_length=100, description="The account the posts are for")
     ],
@@ -122,13 +122,13 @@ async def start_bulk_job(
 
 
 @tool(title="Get a bulk job")
-async def get_bulk_job(ctx: Ctx, job_id: JobId) -> BulkJobOut:
+async def get_bulk_job(ctx: RequestCtx, job_id: JobId) -> BulkJobOut:
     """A bulk job's status, progress, credits and the posts written so far."""
     return job_out(await bulk.view(ctx.session, ctx.actor, job_id))
 
 
 @tool(title="Cancel a bulk job", limit=WRITE, writes=True, destructive=True)
-async def cancel_bulk_job(ctx: Ctx, job_id: JobId) -> BulkJobOut:
+async def cancel_bulk_job(ctx: RequestCtx, job_id: JobId) -> BulkJobOut:
     """Stop a queued, running or paused job; every credit still reserved is refunded. Posts
     already written stay. A finished job answers CONFLICT."""
     await bulk.cancel(ctx.session, ctx.actor, job_id)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from postwright.core.clock import isoformat_z
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.service import Action
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.prompts import persona_from_prompt
 from postwright.domain.generation.tasks import EnhanceTask, HashtagTask, PostTask
@@ -98,7 +98,7 @@ class SuggestedTime(BaseModel):
 
 @tool(title="Generate a post", limit=ai_limit("/v1/ai/generate-post-content"), writes=True)
 async def generate_post(
-    ctx: Ctx,
+    ctx: RequestCtx,
     persona_id: PersonaId,
     platform: Platform,
     topic: Annotated[
@@ -145,7 +145,7 @@ async def generate_post(
 
 @tool(title="Enhance a draft", limit=ai_limit("/v1/ai/enhance-content"), writes=True)
 async def enhance(
-    ctx: Ctx,
+    ctx: RequestCtx,
     text: Annotated[str, Field(min_length=1, max_length=10_000, description="The draft")],
     platform: Platform | None = None,
     tone: Annotated[str | None, Field(max_length=200, description="e.g. 'warmer'")] = None,
@@ -183,7 +183,7 @@ async def enhance(
 
 @tool(title="Suggest hashtags", limit=ai_limit("/v1/ai/hashtags"), writes=True)
 async def hashtags(
-    ctx: Ctx,
+    ctx: RequestCtx,
     content: Annotated[str, Field(min_length=1, max_length=10_000, description="The post")],
     platform: Platform | None = None,
     count: Annotated[
@@ -213,7 +213,7 @@ async def hashtags(
 
 @tool(title="Best time to post", limit=ai_limit("/v1/ai/best-time"), writes=True)
 async def best_time(
-    ctx: Ctx,
+    ctx: RequestCtx,
     platforms: Annotated[
         list[str], Field(min_length=1, max_length=10, description="e.g. ['linkedin', 'x']")
     ],
@@ -241,7 +241,7 @@ async def best_time(
 
 @tool(title="Suggest a time for an account", limit=READ)
 async def suggest_time(
-    ctx: Ctx,
+    ctx: RequestCtx,
     account_id: Annotated[
         str, Field(min_length=1, max_length=100, description="From list_accounts")
     ],

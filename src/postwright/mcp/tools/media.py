@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from postwright.core.clock import isoformat_z
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.media import generate
 from postwright.mcp.runtime import Limit, tool
 
@@ -24,7 +24,7 @@ class ImageOut(BaseModel):
 
 @tool(title="Generate an image", limit=IMAGE_LIMIT, writes=True)
 async def generate_image(
-    ctx: Ctx,
+    ctx: RequestCtx,
     prompt: Annotated[
         str | None,
         Field(max_length=4000, description="What to draw; default: built from the post"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from postwright.core.clock import isoformat_z
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
 from postwright.mcp.runtime import tool
@@ -53,7 +53,7 @@ def persona_out(view: PersonaView) -> PersonaOut:
 
 
 @tool(title="List personas")
-async def list_personas(ctx: Ctx) -> PersonaList:
+async def list_personas(ctx: RequestCtx) -> PersonaList:
     """List the personas (brand voices) this workspace can write in: its own and the built-in
     ones. Use a persona's `id` as `persona_id` in generate_post, enhance or start_bulk_job."""
     views = await personas.list_views(ctx.session, ctx.actor)

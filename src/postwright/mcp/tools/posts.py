@@ -18,7 +18,7 @@ from postwright.core import errors
 from postwright.core.clock import isoformat_z
 from postwright.domain.content import calendar
 from postwright.domain.content.models import Post, PublishState
-from postwright.domain.context import Ctx
+from postwright.domain.context import RequestCtx
 from postwright.domain.publishing import posts as publishing
 from postwright.mcp.runtime import WRITE, tool
 from postwright.mcp.tools.generation import Platform
@@ -78,7 +78,7 @@ def post_out(post: Post) -> PostOut:
 
 @tool(title="Create a post", limit=WRITE, writes=True)
 async def create_post(
-    ctx: Ctx,
+    ctx: RequestCtx,
     content: Annotated[str, Field(min_length=1, max_length=70_000, description="The text")],
     platform: Platform,
     first_comment: Annotated[
@@ -94,7 +94,7 @@ async def create_post(
 
 
 @tool(title="Get a post")
-async def get_post(ctx: Ctx, post_id: PostId) -> PostOut:
+async def get_post(ctx: RequestCtx, post_id: PostId) -> PostOut:
     """One post with its publishing status (draft, scheduled, publishing, published,
     failed) and, once published, its URL."""
     return post_out(await publishing.get_post(ctx.session, ctx.actor, post_id))
@@ -102,7 +102,7 @@ async def get_post(ctx: Ctx, post_id: PostId) -> PostOut:
 
 @tool(title="List posts")
 async def list_posts(
-    ctx: Ctx,
+    ctx: RequestCtx,
     status: Status | None = None,
     scheduled_from: Annotated[
         AwareDatetime | None,
@@ -136,7 +136,7 @@ async def list_posts(
 
 @tool(title="Update a post", limit=WRITE, writes=True, idempotent=True)
 async def update_post(
-    ctx: Ctx,
+    ctx: RequestCtx,
     post_id: PostId,
     content: Annotated[
         str | None, Field(min_length=1, max_length=50_000, description="The new text")
@@ -162,7 +162,7 @@ async def update_post(
 
 @tool(title="Schedule a post", limit=WRITE, writes=True, idempotent=True)
 async def schedule_post(
-    ctx: Ctx,
+    ctx: RequestCtx,
     post_id: PostId,
     scheduled_at: Annotated[
         datetime, Field(description="When to publish: ISO 8601 with a timezone, in the future")
@@ -194,7 +194,7 @@ async def schedule_post(
 
 
 @tool(title="Delete a post", limit=WRITE, writes=True, destructive=True, idempotent=True)
-async def delete_post(ctx: Ctx, post_id: PostId) -> Deleted:
+async def delete_post(ctx: RequestCtx, post_id: PostId) -> Deleted:
     """Delete a post (its author or a workspace owner/admin). It disappears from lists at
     once and can be restored for 30 days; a post being published answers CONFLICT."""
     post = await calendar.delete_post(ctx, post_id)

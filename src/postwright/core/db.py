@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
+from sqlalchemy.util import await_
 
 from postwright.core.settings import DatabaseSettings
 
@@ -42,10 +44,21 @@ def _install_sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # Every call into aiosqlite is a hop to the connection's thread and back, and under load
+    # each hop waits for the GIL: a request's cost on SQLite is mostly its number of hops.
+    # BEGIN goes straight to the driver (one hop, not cursor/execute/close), and a connection
+    # that comes back to the pool with no transaction open is not rolled back again.
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        driver = connection.connection.dbapi_connection._connection  # aiosqlite.Connection
+        await_(driver.execute(f"BEGIN {mode}"))
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        if state.asyncio_safe and dbapi_connection._connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -55,6 +68,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
+        kwargs.update(pool_size=settings.pool_size, max_overflow=settings.pool_size)
+        # Reset by ``_on_reset`` instead: a rollback only when a transaction is open.
+        kwargs["pool_reset_on_return"] = None
         engine = create_async_engine(url, **kwargs)
         _install_sqlite_pragmas(engine, settings.sqlite_busy_timeout_ms)
         return engine

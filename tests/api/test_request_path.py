@@ -4,6 +4,7 @@ another workspace's reads and writes never wait for it (nor fail on a short busy
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,13 +51,15 @@ async def test_other_workspaces_never_wait_for_a_model_call(
     settings = make_settings(
         database_url,
         tmp_path,
-        # Short: a lock held across the model call would fail these requests outright.
-        database=DatabaseSettings(url=database_url, sqlite_busy_timeout_ms=300),
+        # A lock held across the model call would fail these requests once this runs out
+        # (the model answers only when they are all done); long enough for a loaded machine.
+        database=DatabaseSettings(url=database_url, sqlite_busy_timeout_ms=5000),
         llm=LlmSettings(
             model="ollama:llama3.2", base_url=slow_llm.base_url, api_key="sk-fake", max_retries=0
         ),
     )
-    slow_llm.replies = [Reply(arguments={"content": "Tea calms teams. #Tea"}, delay=3.0)]
+    model_answers = threading.Event()
+    slow_llm.replies = [Reply(arguments={"content": "Tea calms teams. #Tea"}, gate=model_answers)]
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         services = app.state.services
@@ -79,7 +82,11 @@ async def test_other_workspaces_never_wait_for_a_model_call(
                 *(call("POST", "/v1/personas", {**PERSONA, "name": f"P{i}"}) for i in range(3)),
                 *(call("GET", "/api/v1/post") for _ in range(9)),
             ]
-            statuses = await asyncio.gather(*calls)
+            try:
+                # A request waiting for the model call would wait here until the deadline.
+                statuses = await asyncio.wait_for(asyncio.gather(*calls), timeout=60)
+            finally:
+                model_answers.set()
             generated = await generation
 
         assert all(status < 300 for status in statuses), statuses

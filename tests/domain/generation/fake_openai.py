@@ -44,6 +44,8 @@ class Reply:
     prompt_tokens: int = 120
     completion_tokens: int = 45
     cached_tokens: int | None = None  # reported as usage.prompt_tokens_details.cached_tokens
+    # Held until the test sets it: a model call that lasts exactly as long as the test needs.
+    gate: threading.Event | None = None
 
 
 class FakeOpenAI:
@@ -180,6 +182,8 @@ class FakeOpenAI:
                 reply = fake._next_reply(request)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.gate is not None:
+                    reply.gate.wait(timeout=120)
                 if reply.status != 200:
                     body = json.dumps({"error": {"message": "scripted", "type": "fake"}}).encode()
                 else:

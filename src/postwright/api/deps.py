@@ -135,6 +135,10 @@ async def current_actor(
             request, services, "anonymous", services.settings.rate_limit.anonymous, client
         )
         raise
+    # The budget is the user's: checked before the request's session reads anything, so no
+    # transaction is open across the limiter's call to Redis.
+    limit_class, limit = _route_limit(request, services)
+    await _enforce(request, services, limit_class, limit, identity.user_id)
     actor = await authentication.acting_as(
         session,
         identity,
@@ -146,8 +150,6 @@ async def current_actor(
     request.state.user_id = actor.user_id
     request.state.workspace_id = actor.workspace_id
     structlog.contextvars.bind_contextvars(user_id=actor.user_id, workspace_id=actor.workspace_id)
-    limit_class, limit = _route_limit(request, services)
-    await _enforce(request, services, limit_class, limit, actor.user_id)
     return actor
 
 

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from postwright.api.deps import ServicesDep, SessionDep
 from postwright.core import errors
+from postwright.core.db import commit_point
 from postwright.core.services import Services
 from postwright.core.text import is_storable
 from postwright.domain.accounts import service as accounts
@@ -98,6 +99,10 @@ async def web_ctx(request: Request, services: ServicesDep, session: SessionDep) 
             sent = value if isinstance(value, str) else None
         check_token(record.csrf_token, sent)
     actor = await sessions.actor_for(session, record, clock=services.clock)
+    # Nothing is written yet: end the transaction before the limiter's call to Redis. The
+    # renewal is a short write of its own, now that the request holds no transaction (beside
+    # a POST's open write transaction it would wait on the SQLite lock that one holds).
+    await commit_point(session)
     await limits.per_user(request, services, actor.user_id)
     if sessions.needs_renewal(record, now):
         async with services.db.transaction() as writer:

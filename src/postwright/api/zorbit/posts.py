@@ -11,7 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import ActorDep, CtxDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -338,17 +338,10 @@ async def list_posts(
     response_model=Created,
     responses=error_responses(Conflict, PayloadTooLarge),
 )
-async def create_post(
-    body: CreateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> Created:
+async def create_post(body: CreateBody, ctx: CtxDep) -> Created:
     with blank_wording():
         post = await posts.create_post(
-            session,
-            actor,
-            storage=storage_for(services.settings, services.clock),
+            ctx,
             content=body.content,
             type=body.type,
             persona_id=body.personaId,
@@ -379,20 +372,12 @@ async def get_post(
 async def update_post(
     post_id: str,
     body: UpdateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> Updated:
     """Only the post's owner (403 otherwise). Liking clears a dislike and vice versa."""
 
     with blank_wording():
-        post = await posts.update_post(
-            session,
-            actor,
-            post_id,
-            body.changes(),
-            storage=storage_for(services.settings, services.clock),
-        )
+        post = await posts.update_post(ctx, post_id, body.changes())
     return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
 
 

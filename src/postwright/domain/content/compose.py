@@ -172,9 +172,7 @@ async def store_image(ctx: RequestCtx, *, data: bytes, declared: str | None) -> 
     kind = assets.check_image_bytes(
         data, declared=declared, max_bytes=ctx.settings.media.max_upload_bytes
     )
-    asset = await assets.store_upload(
-        ctx.session, ctx.actor, ctx.storage, data=data, content_type=kind, folder="posts"
-    )
+    asset = await assets.store_upload(ctx, data=data, content_type=kind, folder="posts")
     await ctx.session.flush()
     return await assets.sign(ctx.storage, ctx.settings, asset.key)
 
@@ -184,10 +182,7 @@ async def generate_image(
 ) -> assets.SignedImage:
     """One ``image_creation`` quota unit, as zorbit's generate-image."""
     return await images.generate_now(
-        ctx.session,
-        ctx.actor,
-        ctx.storage,
-        ctx.settings,
+        ctx,
         post_content=content,
         post_id=None,
         custom_prompt=prompt,

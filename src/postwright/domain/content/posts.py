@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +23,11 @@ from postwright.domain.content import post_service
 from postwright.domain.content.images import ImageUpload
 from postwright.domain.content.models import Post, PostCount, PostSource, PublishState
 from postwright.domain.media.assets import store_upload
-from postwright.domain.media.storage import MediaStorage
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 ZORBIT_SOURCES = (PostSource.MANUAL, PostSource.GENERATED, PostSource.FEED)
 SORT_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
@@ -193,10 +195,8 @@ async def usable_persona(
 
 
 async def create_post(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     *,
-    storage: MediaStorage,
     content: str,
     type: str = "post",
     persona_id: str | None = None,
@@ -204,18 +204,18 @@ async def create_post(
     image: ImageUpload | None = None,
 ) -> Post:
     post_service.require_content(content)
-    await usable_persona(session, actor, persona_id)
+    await usable_persona(ctx.session, ctx.actor, persona_id)
     post = post_service.build_post(
-        actor,
+        ctx.actor,
         post_service.PostDraft(
             content=content, type=type, persona_id=persona_id, is_saved=is_saved
         ),
         source=PostSource.MANUAL,
     )
     if image is not None:
-        await _attach_image(session, actor, post, image, storage)
-    session.add(post)
-    await session.flush()
+        await _attach_image(ctx, post, image)
+    ctx.session.add(post)
+    await ctx.session.flush()
     return post
 
 
@@ -240,13 +240,9 @@ def new_post(
     return post_service.build_post(actor, draft, source=source)
 
 
-async def _attach_image(
-    session: AsyncSession, actor: Actor, post: Post, image: ImageUpload, storage: MediaStorage
-) -> None:
+async def _attach_image(ctx: RequestCtx, post: Post, image: ImageUpload) -> None:
     asset = await store_upload(
-        session,
-        actor,
-        storage,
+        ctx,
         data=image.data,
         content_type=image.content_type,
         folder="posts",
@@ -308,18 +304,11 @@ def _react(post: Post, changes: PostChanges) -> None:
         post.is_saved = changes.is_saved
 
 
-async def update_post(
-    session: AsyncSession,
-    actor: Actor,
-    post_id: str,
-    changes: PostChanges,
-    *,
-    storage: MediaStorage,
-) -> Post:
+async def update_post(ctx: RequestCtx, post_id: str, changes: PostChanges) -> Post:
     if changes.is_empty():
         raise ValidationFailed("No valid fields to update")
-    post = await _owned(session, actor, post_id)
-    now = actor.now()
+    post = await _owned(ctx.session, ctx.actor, post_id)
+    now = ctx.now()
     if changes.content is not None:
         post_service.set_content(post, changes.content, now=now)
     if changes.type is not None:
@@ -330,11 +319,11 @@ async def update_post(
     elif changes.unschedule:
         post_service.unschedule(post, now=now)
     if changes.image is not None:
-        await _attach_image(session, actor, post, changes.image, storage)
+        await _attach_image(ctx, post, changes.image)
     elif changes.remove_image:
         post.image_key = post.image_url = None
     post.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return post
 
 

@@ -245,19 +245,13 @@ async def post_out(post: Post, services: Services) -> PostOut:
     responses=error_responses(PaymentRequired, NotFound, Conflict),
     openapi_extra=rate_limited("post-generate", "100/hour"),
 )
-async def generate_posts(
-    body: GenerateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> GenerateOut:
+async def generate_posts(body: GenerateBody, ctx: CtxDep) -> GenerateOut:
     """Writes post variants in a thread (its last 10 messages are context; ``selectedPosts``
     are style examples). Consumes one ``post_generation`` unit per post generated; a
     variant that failed is left out and ``partialSuccess`` is true."""
 
     done = await post_generation.generate_posts(
-        session,
-        actor,
+        ctx,
         post_generation.PostRequest(
             prompt=body.prompt,
             persona_id=body.personaId,
@@ -266,8 +260,6 @@ async def generate_posts(
             is_first_message=body.isFirstMessage,
             content_length=body.contentLength,
         ),
-        settings=services.settings,
-        secrets=services.secrets,
     )
     persona = done.persona
     return GenerateOut(

@@ -89,8 +89,7 @@ async def generate_drafts(
     drafts: list[Draft] = []
     for index, key in enumerate(keys):
         done = await generation.generate(
-            ctx.session,
-            ctx.actor,
+            ctx,
             PostTask(
                 persona=persona,
                 topic=topic.strip(),
@@ -99,7 +98,6 @@ async def generate_drafts(
                 batch_index=index,
                 batch_size=len(keys),
             ),
-            settings=ctx.settings,
             action=Action.GENERATE_POST_CONTENT,
             kind="generate-post-content",
         )
@@ -115,12 +113,10 @@ async def enhance(ctx: RequestCtx, draft: Draft, *, persona_id: str | None) -> D
             details=[{"field": f"text_{draft.platform}", "message": "write or generate first"}],
         )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         EnhanceTask(
             persona=await _persona(ctx, persona_id), text=draft.content, platform=draft.platform
         ),
-        settings=ctx.settings,
         action=Action.ENHANCE_CONTENT,
         kind="enhance-content",
     )
@@ -135,10 +131,8 @@ async def hashtags(ctx: RequestCtx, draft: Draft) -> HashtagSet:
             details=[{"field": f"text_{draft.platform}", "message": "write or generate first"}],
         )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         HashtagTask(content=draft.content, platform=draft.platform),
-        settings=ctx.settings,
         action=Action.HASHTAGS,
         kind="hashtags",
     )
@@ -147,9 +141,7 @@ async def hashtags(ctx: RequestCtx, draft: Draft) -> HashtagSet:
 
 async def best_time(ctx: RequestCtx, platforms: Sequence[str]) -> generation.BestTimePlan:
     """1 credit, as ``/v1/ai/best-time``: the next best slot in the workspace's timezone."""
-    return await generation.best_time(
-        ctx.session, ctx.actor, settings=ctx.settings, platforms=_platforms(platforms)
-    )
+    return await generation.best_time(ctx, platforms=_platforms(platforms))
 
 
 def route_for(platform: str, accounts: Sequence[ConnectedAccount]) -> Route:

@@ -124,10 +124,8 @@ async def generate_post(
         user_prompt=assembled.user_prompt,
     )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.GENERATE_POST_CONTENT,
         kind="generate-post-content",
     )
@@ -163,10 +161,8 @@ async def enhance(
     )
     task = EnhanceTask(persona=persona, text=text, platform=platform, tone=tone, style=style)
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.ENHANCE_CONTENT,
         kind="enhance-content",
     )
@@ -194,10 +190,8 @@ async def hashtags(
     (e.g. Instagram 5, none for some platforms). Costs 1 credit."""
     task = HashtagTask(content=content, platform=platform, count=count)
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.HASHTAGS,
         kind="hashtags",
     )
@@ -221,9 +215,7 @@ async def best_time(
     """When the audience of these platforms engages most: a 7x24 heatmap in the workspace's
     timezone and the next best slot. Costs 1 credit. For one connected account's own
     history use suggest_time instead (free)."""
-    plan = await generation.best_time(
-        ctx.session, ctx.actor, settings=ctx.settings, platforms=platforms
-    )
+    plan = await generation.best_time(ctx, platforms=platforms)
     rec = plan.recommendation
     remaining = await billing.credit_summary(ctx.session, ctx.actor)
     return BestTime(

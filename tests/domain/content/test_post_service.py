@@ -120,7 +120,7 @@ async def test_every_door_creates_through_the_service(services: Services) -> Non
         generated = await powerpost.create_post(
             session, actor, content="P", platform="LinkedIn", generation_id="gen_1"
         )
-        imported = await transfer.import_posts(session, actor, [{"content": " I ", "title": "T"}])
+        imported = await transfer.import_posts(ctx, [{"content": " I ", "title": "T"}])
     assert (await _row(services, manual.id)).source == PostSource.MANUAL
     row = await _row(services, generated.id)
     assert (row.source, row.platform, row.attributes) == (

@@ -3,15 +3,14 @@ from __future__ import annotations
 from postwright.core.services import Services
 from postwright.domain.content import threads
 from postwright.domain.content.conversation_models import MessageRole, ThreadType
-from postwright.domain.context import Ctx
-from tests.domain.content.helpers import actor_for
+from tests.domain.content.helpers import ctx_for
 from tests.factories import make_tenant
 
 
 async def test_context_is_the_last_ten_messages_in_order(services: Services) -> None:
     tenant = await make_tenant(services)
     async with services.db.transaction() as session:
-        ctx = Ctx(session, await actor_for(session, services, tenant), services)
+        ctx = await ctx_for(session, services, tenant)
         thread = await threads.start_thread(
             ctx, type=ThreadType.POST, prompt="  A   long\nprompt " + "x" * 300
         )

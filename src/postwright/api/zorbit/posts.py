@@ -11,7 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, CtxDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -23,13 +23,12 @@ from postwright.core.errors import (
     error_responses,
 )
 from postwright.core.pagination import MAX_PAGE
-from postwright.core.services import Services
 from postwright.domain.content import post_generation, post_service, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
 from postwright.domain.content.posts import PostChanges, PostQuery
+from postwright.domain.context import RequestCtx
 from postwright.domain.media.assets import readable_image_url
-from postwright.domain.media.backend import storage_for
 
 router = APIRouter(prefix="/api/v1/post", tags=["zorbit: posts"])
 
@@ -208,11 +207,11 @@ def list_item(post: Post) -> PostListItem:
     )
 
 
-async def post_out(post: Post, services: Services) -> PostOut:
+async def post_out(post: Post, ctx: RequestCtx) -> PostOut:
     posted = posts.is_posted(post)
     image_url = await readable_image_url(
-        storage_for(services.settings, services.clock),
-        services.settings,
+        ctx.storage,
+        ctx.settings,
         workspace_id=post.workspace_id,
         image_url=post.image_url,
         image_key=post.image_key,
@@ -288,8 +287,7 @@ async def generate_posts(body: GenerateBody, ctx: CtxDep) -> GenerateOut:
 
 @router.get("", response_model=PostList, responses=error_responses())
 async def list_posts(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
     type: str | None = Query(default=None, max_length=40),
@@ -303,8 +301,7 @@ async def list_posts(
     ),
 ) -> PostList:
     result = await posts.list_posts(
-        session,
-        actor,
+        ctx,
         PostQuery(
             type=type,
             persona_id=personaId,
@@ -350,10 +347,8 @@ async def create_post(body: CreateBody, ctx: CtxDep) -> Created:
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=error_responses(NotFound))
-async def get_post(
-    post_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> PostOut:
-    return await post_out(await posts.get_post(session, actor, post_id), services)
+async def get_post(post_id: str, ctx: CtxDep) -> PostOut:
+    return await post_out(await posts.get_post(ctx, post_id), ctx)
 
 
 @router.put(
@@ -378,8 +373,8 @@ async def update_post(
     response_model=Deleted,
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_post(post_id: str, actor: ActorDep, session: SessionDep) -> Deleted:
+async def delete_post(post_id: str, ctx: CtxDep) -> Deleted:
     """Soft delete by the post's owner; restorable for 30 days."""
 
-    post = await posts.delete_post(session, actor, post_id)
+    post = await posts.delete_post(ctx, post_id)
     return Deleted(success=True, deletedAt=isoformat_z(post.deleted_at))

@@ -57,7 +57,7 @@ class Route:
 
 
 async def _persona(ctx: RequestCtx, persona_id: str | None) -> PersonaProfile | None:
-    view = await usable_persona(ctx.session, ctx.actor, persona_id) if persona_id else None
+    view = await usable_persona(ctx, persona_id) if persona_id else None
     return view.profile if view else None
 
 
@@ -208,7 +208,7 @@ async def save(
         )
     if image_key and not key_belongs_to(image_key, ctx.workspace_id):
         raise ValidationFailed(details=[{"field": "image", "message": "unknown image"}])
-    await usable_persona(ctx.session, ctx.actor, persona_id)
+    await usable_persona(ctx, persona_id)
     chosen = await routes(ctx, [d.platform for d in drafts])
     saved = []
     for draft in drafts:

@@ -71,7 +71,7 @@ def _topic_of(text: str) -> str:
 
 async def _sources(ctx: RequestCtx) -> list[FeedSource]:
     session, actor = ctx.session, ctx.actor
-    views = await personas.list_views(session, actor)
+    views = await personas.list_views(ctx)
     voice = next((v.profile for v in views if not v.is_system), None)
     ideas = await session.scalars(
         scoped(Idea, actor.workspace_id)

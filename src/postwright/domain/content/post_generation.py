@@ -90,7 +90,7 @@ async def _thread_for(ctx: RequestCtx, request: PostRequest) -> Thread:
 async def generate_posts(ctx: RequestCtx, request: PostRequest) -> GeneratedPosts:
     started = time.perf_counter()
     session = ctx.session
-    persona = await usable_persona(session, ctx.actor, request.persona_id)
+    persona = await usable_persona(ctx, request.persona_id)
     examples = await _style_examples(ctx, request.selected_post_ids)
     thread = await _thread_for(ctx, request)
     wanted = await units_available(ctx, QuotaType.POST_GENERATION, wanted=POSTS_PER_REQUEST)

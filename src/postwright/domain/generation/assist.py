@@ -26,7 +26,7 @@ async def build_image_prompt(
     """A ready prompt for an image model illustrating ``content`` in the persona's look.
     ``persona_id`` (a workspace persona; 404 when it is not one) wins over an inline one."""
     if persona_id:
-        persona = (await personas.get_view(ctx.session, ctx.actor, persona_id)).profile
+        persona = (await personas.get_view(ctx, persona_id)).profile
     task = ImagePromptTask(
         persona=persona,
         content=content,

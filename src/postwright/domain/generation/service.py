@@ -130,11 +130,7 @@ async def thread(
     persona_id: str | None,
 ) -> Generated[ThreadPosts]:
     """A numbered thread, each item within the platform's limit (voxburst: 2 credits)."""
-    persona = (
-        (await personas.get_view(ctx.session, ctx.actor, persona_id)).profile
-        if persona_id
-        else None
-    )
+    persona = (await personas.get_view(ctx, persona_id)).profile if persona_id else None
     task = ThreadTask(
         persona=persona,
         topic=topic,

@@ -109,8 +109,7 @@ async def generate_post(
     and hashtag rules. Costs 1 credit (nothing is charged when generation fails). The post is
     not saved: pass `content` to create_post to keep it, then schedule_post to publish."""
     assembled = await personas.assemble_prompt(
-        ctx.session,
-        ctx.actor,
+        ctx,
         persona_id,
         platform=platform,
         generation_type="POST_GENERATION",
@@ -154,11 +153,7 @@ async def enhance(
 ) -> Enhanced:
     """Improve a draft post: clearer, more engaging, within the platform's limits, optionally
     in a persona's voice. Costs 1 credit. Returns the new text and what changed."""
-    persona = (
-        (await personas.get_view(ctx.session, ctx.actor, persona_id)).profile
-        if persona_id
-        else None
-    )
+    persona = (await personas.get_view(ctx, persona_id)).profile if persona_id else None
     task = EnhanceTask(persona=persona, text=text, platform=platform, tone=tone, style=style)
     done = await generation.generate(
         ctx,

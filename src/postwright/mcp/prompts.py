@@ -69,7 +69,7 @@ def register(server: MCPServer, runtime: Runtime) -> None:
         """Plan, write and schedule seven posts in a persona's voice, one per day."""
 
         async def work(ctx: RequestCtx) -> PersonaOut:
-            return persona_out(await personas.get_view(ctx.session, ctx.actor, persona_id))
+            return persona_out(await personas.get_view(ctx, persona_id))
 
         try:
             persona = await runtime.read(context, work)

@@ -109,7 +109,7 @@ def register(server: MCPServer, runtime: Runtime) -> None:
         with_system = include_system.strip().lower() not in ("false", "0", "no")
 
         async def work(ctx: RequestCtx) -> PersonaList:
-            views = await personas.list_views(ctx.session, ctx.actor, with_system=with_system)
+            views = await personas.list_views(ctx, with_system=with_system)
             return PersonaList(personas=[persona_out(v) for v in views])
 
         return await _read(runtime, context, work)
@@ -124,6 +124,6 @@ def register(server: MCPServer, runtime: Runtime) -> None:
         """One persona: voice, audience, keywords, words to avoid, hashtags, examples."""
 
         async def work(ctx: RequestCtx) -> PersonaOut:
-            return persona_out(await personas.get_view(ctx.session, ctx.actor, persona_id))
+            return persona_out(await personas.get_view(ctx, persona_id))
 
         return await _read(runtime, context, work)

@@ -41,4 +41,4 @@ def platform_names() -> dict[str, str]:
 
 
 async def persona_choices(ctx: RequestCtx) -> list[PersonaView]:
-    return await personas.list_views(ctx.session, ctx.actor)
+    return await personas.list_views(ctx)

@@ -18,6 +18,7 @@ from postwright.core.db import discard_after_commit
 from postwright.core.services import Services
 from postwright.core.settings import HttpSettings, JobSettings, MediaSettings, Settings
 from postwright.domain.billing.context import SystemActor
+from postwright.domain.context import Ctx
 from postwright.domain.media import generate
 from postwright.domain.media.assets import FAILED, GENERATING
 from postwright.domain.webhooks.models import WebhookDelivery
@@ -178,17 +179,13 @@ async def test_the_post_reads_generating_while_the_job_is_accepted(
     async with services.db.sessionmaker() as session:
         acting = SystemActor(tenant.workspace_id, services.clock.now(), tenant.user_id)
         job = await generate.start_post_image(
-            session,
-            acting,
-            services.settings,
+            Ctx(session, acting, services),
             project_id=PROJECT,
             post_id=post_id,
             post_content=None,
         )
         again = await generate.start_post_image(
-            session,
-            acting,
-            services.settings,
+            Ctx(session, acting, services),
             project_id=PROJECT,
             post_id=post_id,
             post_content=None,
@@ -327,9 +324,7 @@ async def test_a_job_accepted_before_a_crash_is_run_at_start_up(
         async with services.db.transaction() as session:
             acting = SystemActor(tenant.workspace_id, clock.now(), tenant.user_id)
             await generate.start_post_image(
-                session,
-                acting,
-                idle,
+                Ctx(session, acting, services),
                 project_id=PROJECT,
                 post_id=post_id,
                 post_content=None,

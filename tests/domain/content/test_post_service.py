@@ -19,7 +19,7 @@ from postwright.domain.billing.context import SystemActor
 from postwright.domain.content import post_service, transfer
 from postwright.domain.content import posts as zorbit
 from postwright.domain.content.models import Post, PostSource, PublishState, ReviewStatus
-from postwright.domain.context import Ctx
+from postwright.domain.context import Ctx, RequestCtx
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
 from postwright.domain.publishing import posts as powerpost
 from postwright.domain.publishing import scheduling
@@ -99,7 +99,8 @@ async def test_every_door_creates_through_the_service(services: Services) -> Non
     tenant = await make_tenant(services)
     async with services.db.transaction() as session:
         actor = await actor_for(session, services, tenant)
-        manual = await zorbit.create_post(session, actor, storage=None, content="Z")  # type: ignore[arg-type]
+        ctx = RequestCtx(session, actor, services)
+        manual = await zorbit.create_post(ctx, content="Z")
         # powerpost checks that the generation it names is this workspace's.
         session.add(
             ContentGeneration(
@@ -119,7 +120,7 @@ async def test_every_door_creates_through_the_service(services: Services) -> Non
         generated = await powerpost.create_post(
             session, actor, content="P", platform="LinkedIn", generation_id="gen_1"
         )
-        imported = await transfer.import_posts(session, actor, [{"content": " I ", "title": "T"}])
+        imported = await transfer.import_posts(ctx, [{"content": " I ", "title": "T"}])
     assert (await _row(services, manual.id)).source == PostSource.MANUAL
     row = await _row(services, generated.id)
     assert (row.source, row.platform, row.attributes) == (

@@ -11,7 +11,8 @@ from postwright.domain.content import saved
 from postwright.domain.content.conversation_models import Idea
 from postwright.domain.content.models import PostSource
 from postwright.domain.content.posts import new_post
-from tests.domain.content.helpers import actor_for
+from postwright.domain.context import RequestCtx
+from tests.domain.content.helpers import actor_for, ctx_for
 from tests.factories import make_tenant
 
 
@@ -42,11 +43,9 @@ async def test_rows_sharing_a_timestamp_are_each_listed_once(services: Services)
     seen: list[str] = []
     cursor = None
     async with services.db.transaction() as session:
-        actor = await actor_for(session, services, tenant)
+        ctx = await ctx_for(session, services, tenant)
         for _ in range(10):
-            page = await saved.list_saved(
-                session, actor, codec=services.cursors, kind=None, cursor=cursor, limit=3
-            )
+            page = await saved.list_saved(ctx, kind=None, cursor=cursor, limit=3)
             seen += [p.id for p in page.posts] + [i.id for i in page.ideas]
             if not page.has_more:
                 break
@@ -64,16 +63,8 @@ async def test_a_cursor_only_works_for_the_listing_it_came_from(services: Servic
             post.is_saved = True
             session.add(post)
         await session.flush()
-        page = await saved.list_saved(
-            session, actor, codec=services.cursors, kind="post", cursor=None, limit=1
-        )
+        ctx = RequestCtx(session, actor, services)
+        page = await saved.list_saved(ctx, kind="post", cursor=None, limit=1)
         assert page.next_cursor is not None
         with pytest.raises(ValidationFailed):
-            await saved.list_saved(
-                session,
-                actor,
-                codec=services.cursors,
-                kind="idea",
-                cursor=page.next_cursor,
-                limit=1,
-            )
+            await saved.list_saved(ctx, kind="idea", cursor=page.next_cursor, limit=1)

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, InsufficientCredits, NotFound, error_responses
 from postwright.domain.adcopy import lifecycle
@@ -190,21 +190,19 @@ def product_out(product: AdProduct) -> ProductOut:
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
-async def create_project(body: ProjectBody, actor: ActorDep, session: SessionDep) -> ProjectOut:
+async def create_project(body: ProjectBody, ctx: CtxDep) -> ProjectOut:
     """A project (a brand or campaign) groups products; its ``brandColors`` paint the static
     ads and videos generated for them. Ids are UUIDs, as in every adcopy request."""
     project = await adcopy.create_project(
-        session, actor, name=body.name, description=body.description, brand_colors=body.brandColors
+        ctx, name=body.name, description=body.description, brand_colors=body.brandColors
     )
     return project_out(project)
 
 
 @router.get("/projects", response_model=ProjectList)
-async def list_projects(actor: ActorDep, session: SessionDep) -> ProjectList:
+async def list_projects(ctx: CtxDep) -> ProjectList:
     """This workspace's projects, newest first."""
-    return ProjectList(
-        projects=[project_out(p) for p in await adcopy.list_projects(session, actor)]
-    )
+    return ProjectList(projects=[project_out(p) for p in await adcopy.list_projects(ctx)])
 
 
 @router.post(
@@ -213,14 +211,11 @@ async def list_projects(actor: ActorDep, session: SessionDep) -> ProjectList:
     response_model=ProductOut,
     responses=error_responses(NotFound),
 )
-async def create_product(
-    project_id: UUID, body: ProductBody, actor: ActorDep, session: SessionDep
-) -> ProductOut:
+async def create_product(project_id: UUID, body: ProductBody, ctx: CtxDep) -> ProductOut:
     """A product to advertise; ``name``, ``description`` and ``price`` feed the copy and the
     rendered ads. 404 when the project is not this workspace's."""
     product = await adcopy.create_product(
-        session,
-        actor,
+        ctx,
         str(project_id),
         name=body.name,
         description=body.description,
@@ -235,9 +230,9 @@ async def create_product(
     response_model=ProductList,
     responses=error_responses(NotFound),
 )
-async def list_products(project_id: UUID, actor: ActorDep, session: SessionDep) -> ProductList:
+async def list_products(project_id: UUID, ctx: CtxDep) -> ProductList:
     """The project's products, newest first."""
-    products = await adcopy.list_products(session, actor, str(project_id))
+    products = await adcopy.list_products(ctx, str(project_id))
     return ProductList(products=[product_out(p) for p in products])
 
 
@@ -249,14 +244,10 @@ async def list_products(project_id: UUID, actor: ActorDep, session: SessionDep) 
     ),
     openapi_extra=AI,
 )
-async def generate_copy(
-    body: CopyBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> CopyOut:
+async def generate_copy(body: CopyBody, ctx: CtxDep) -> CopyOut:
     """Five platform-optimised copy variants, synchronously; 1 credit."""
     done = await adcopy.generate_copy(
-        session,
-        actor,
-        settings=services.settings,
+        ctx,
         project_id=str(body.projectId),
         product_id=str(body.productId),
         platform=body.platform,
@@ -289,15 +280,11 @@ def _submitted(done: adcopy.Submitted) -> JobSubmitted:
     responses=GENERATION_ERRORS,
     openapi_extra=AI,
 )
-async def generate_static_ad(
-    body: StaticAdBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> JobSubmitted:
+async def generate_static_ad(body: StaticAdBody, ctx: CtxDep) -> JobSubmitted:
     """An ad image, asynchronously; 3 credits (refunded if it fails or expires). Poll
     ``/api/generate/status``."""
     done = await adcopy.submit_media_job(
-        session,
-        actor,
-        settings=services.settings,
+        ctx,
         job_type=AdJobType.STATIC_AD,
         project_id=str(body.projectId),
         product_id=str(body.productId),
@@ -310,14 +297,10 @@ async def generate_static_ad(
 @router.post(
     "/generate/video", response_model=JobSubmitted, responses=GENERATION_ERRORS, openapi_extra=AI
 )
-async def generate_video(
-    body: VideoBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> JobSubmitted:
+async def generate_video(body: VideoBody, ctx: CtxDep) -> JobSubmitted:
     """An avatar video with captions (and speech where a voice engine exists); 40 credits."""
     done = await adcopy.submit_media_job(
-        session,
-        actor,
-        settings=services.settings,
+        ctx,
         job_type=AdJobType.VIDEO,
         project_id=str(body.projectId),
         product_id=str(body.productId),
@@ -338,17 +321,13 @@ async def generate_video(
     responses=error_responses(NotFound),
 )
 async def job_status(
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     jobId: str = Query(min_length=1, max_length=64),
 ) -> JobStatusOut:
     """A job's status; ``assets`` carry signed URLs made now, valid for
     ``POSTWRIGHT_ADCOPY_ASSET_URL_TTL_SECONDS``. Failed, canceled and expired jobs were
     refunded."""
-    found = await adcopy.job_status(
-        session, actor, jobId, settings=services.settings, clock=services.clock
-    )
+    found = await adcopy.job_status(ctx, jobId)
     job = found.job
     return JobStatusOut(
         id=UUID(job.id),

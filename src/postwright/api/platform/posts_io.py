@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import UnprocessableEntity, UnsupportedMediaType, error_responses
 from postwright.domain.content import transfer
@@ -78,7 +78,7 @@ class ImportResult(BaseModel):
     responses=error_responses(UnsupportedMediaType, UnprocessableEntity),
     openapi_extra=IMPORT_BODY,
 )
-async def import_posts(request: Request, actor: ActorDep, session: SessionDep) -> ImportResult:
+async def import_posts(request: Request, ctx: CtxDep) -> ImportResult:
     """Import posts (drafts, or scheduled when ``scheduled_at`` is given), all or nothing."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data = await request.body()
@@ -91,7 +91,7 @@ async def import_posts(request: Request, actor: ActorDep, session: SessionDep) -
             f"Content-Type must be text/csv or application/json, got {media_type or 'none'}"
         )
 
-    imported = await transfer.import_posts(session, actor, records)
+    imported = await transfer.import_posts(ctx, records)
     return ImportResult(
         imported=len(imported),
         posts=[
@@ -117,13 +117,12 @@ async def import_posts(request: Request, actor: ActorDep, session: SessionDep) -
     },
 )
 async def export_posts(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
     source: Annotated[PostSource | None, Query(description="only posts of this origin")] = None,
 ) -> Response:
     """The workspace's posts, oldest first; times in UTC (``…Z``). Re-importable as is."""
-    records = await transfer.export_posts(session, actor, source=source)
+    records = await transfer.export_posts(ctx, source=source)
     disposition = {"Content-Disposition": f'attachment; filename="posts.{format}"'}
     if format == "json":
         return JSONResponse({"posts": records}, headers=disposition)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import ActorDep, CtxDep, ServicesDep, SessionDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -122,9 +122,7 @@ def generation_out(generation: ContentGeneration) -> Generation:
 )
 async def generate_content(
     body: GenerateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> Any:
     """Start a generation: one post per platform from a text prompt and/or uploaded media.
     Answers 202 with the generation ``pending``; poll ``GET /generations/{id}``. Credits
@@ -132,8 +130,7 @@ async def generate_content(
     released on failure (402 ``INSUFFICIENT_CREDITS`` when short)."""
 
     generation = await generations.submit(
-        session,
-        actor,
+        ctx,
         generations.GenerationRequest(
             prompt=body.prompt,
             platforms=body.platforms,
@@ -141,7 +138,6 @@ async def generate_content(
             media_id=body.media_id,
             media_url=str(body.media_url) if body.media_url else None,
         ),
-        settings=services.settings,
     )
     return generation_out(generation).model_dump(mode="json", exclude_none=True)
 

@@ -13,11 +13,10 @@ from typing import Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import InsufficientCredits, NotFound, error_responses
 from postwright.domain.media import assets, generate
-from postwright.domain.media.backend import storage_for
 from postwright.domain.media.errors import MediaTooLarge, UnsupportedMedia
 from postwright.domain.media.formats import AspectRatio
 from postwright.domain.media.images import ImageStyle
@@ -155,15 +154,10 @@ def _generation_out(view: generate.JobView) -> ImageGenerationOut:
     response_model=UploadOut,
     responses=error_responses(MediaTooLarge, UnsupportedMedia),
 )
-async def upload_media(
-    body: UploadBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> UploadOut:
+async def upload_media(body: UploadBody, ctx: CtxDep) -> UploadOut:
     """A presigned PUT URL for one image (JPG, PNG, GIF, WebP; at most 50 MB)."""
     target, asset = await assets.create_upload(
-        session,
-        actor,
-        storage_for(services.settings, services.clock),
-        services.settings,
+        ctx,
         filename=body.filename,
         mime_type=body.mime_type,
         file_size_bytes=body.file_size_bytes,
@@ -182,12 +176,8 @@ async def upload_media(
 
 
 @router.get("/media/{media_id}", response_model=MediaOut, responses=error_responses(NotFound))
-async def get_media(
-    media_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> MediaOut:
-    view = await assets.asset_view(
-        session, actor, storage_for(services.settings, services.clock), services.settings, media_id
-    )
+async def get_media(media_id: str, ctx: CtxDep) -> MediaOut:
+    view = await assets.asset_view(ctx, media_id)
     return _media_out(view)
 
 
@@ -198,14 +188,10 @@ async def get_media(
     responses=error_responses(InsufficientCredits, NotFound),
     openapi_extra=rate_limited("ai"),
 )
-async def generate_images(
-    body: GenerateImagesBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> ImageGenerationOut:
+async def generate_images(body: GenerateImagesBody, ctx: CtxDep) -> ImageGenerationOut:
     """Starts generating ``count`` images (5 credits each, held now, charged when done)."""
     job = await generate.start_images(
-        session,
-        actor,
-        services.settings,
+        ctx,
         prompt=body.prompt,
         caption=body.caption,
         count=body.count,
@@ -221,14 +207,6 @@ async def generate_images(
     response_model=ImageGenerationOut,
     responses=error_responses(NotFound),
 )
-async def get_image_generation(
-    generation_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> ImageGenerationOut:
-    view = await generate.job_view(
-        session,
-        actor,
-        storage_for(services.settings, services.clock),
-        services.settings,
-        generation_id,
-    )
+async def get_image_generation(generation_id: str, ctx: CtxDep) -> ImageGenerationOut:
+    view = await generate.job_view(ctx, generation_id)
     return _generation_out(view)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.errors import InsufficientCredits, NotFound, error_responses
 from postwright.domain.media import assets, generate
-from postwright.domain.media.backend import storage_for
 from postwright.domain.media.errors import MediaTooLarge, UnsupportedMedia
 
 router = APIRouter(prefix="/api/v1/projects", tags=["sparkvox: posts"])
@@ -53,17 +52,13 @@ class UploadUrlOut(BaseModel):
 async def generate_image(
     project_id: str,
     post_id: str,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     body: GenerateImageBody | None = None,
 ) -> Accepted:
     """Starts image generation (5 credits, reserved now, charged when the image is ready).
     Poll the post until ``image_url`` is a URL, or ``__error__``."""
     await generate.start_post_image(
-        session,
-        actor,
-        services.settings,
+        ctx,
         project_id=project_id,
         post_id=post_id,
         post_content=body.post_content if body else None,
@@ -80,19 +75,14 @@ async def upload_url(
     project_id: str,
     post_id: str,
     body: UploadUrlBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> UploadUrlOut:
     """A presigned PUT for a JPG, PNG, GIF or WebP of at most 50 MB. Then PATCH the post with
     ``image_url`` set to ``public_url``: a stable, unguessable URL anyone can GET once the
     upload arrived."""
-    post = await generate.project_post(session, actor, project_id, post_id)
+    post = await generate.project_post(ctx, project_id, post_id)
     target, _ = await assets.create_upload(
-        session,
-        actor,
-        storage_for(services.settings, services.clock),
-        services.settings,
+        ctx,
         filename=body.filename,
         mime_type=body.mime_type,
         file_size_bytes=body.file_size_bytes,

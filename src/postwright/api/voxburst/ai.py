@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.errors import InsufficientCredits, NotFound, error_responses
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.billing.service import Action
@@ -238,9 +238,7 @@ class Thread(BaseModel):
 @router.post(
     "/generate-post-content", response_model=GeneratedPost, responses=AI_ERRORS, openapi_extra=AI
 )
-async def generate_post_content(
-    body: GeneratePostBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> GeneratedPost:
+async def generate_post_content(body: GeneratePostBody, ctx: CtxDep) -> GeneratedPost:
     """1 credit. Output is fitted to ``platform`` (``truncated`` says it was cut)."""
     task = PostTask(
         persona=persona_from_prompt(body.systemPrompt),
@@ -254,10 +252,8 @@ async def generate_post_content(
     )
     async with voxburst_credit_errors():
         done = await generation.generate(
-            session,
-            actor,
+            ctx,
             task,
-            settings=services.settings,
             action=Action.GENERATE_POST_CONTENT,
             kind="generate-post-content",
         )
@@ -272,9 +268,7 @@ async def generate_post_content(
 @router.post(
     "/enhance-content", response_model=EnhancedContent, responses=AI_ERRORS, openapi_extra=AI
 )
-async def enhance_content(
-    body: EnhanceContentBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> EnhancedContent:
+async def enhance_content(body: EnhanceContentBody, ctx: CtxDep) -> EnhancedContent:
     """1 credit; an optional ``persona`` keeps it on-brand."""
     persona = (
         PersonaProfile(
@@ -286,10 +280,8 @@ async def enhance_content(
     task = EnhanceTask(persona=persona, text=body.text, platform=body.platform, tone=body.tone)
     async with voxburst_credit_errors():
         done = await generation.generate(
-            session,
-            actor,
+            ctx,
             task,
-            settings=services.settings,
             action=Action.ENHANCE_CONTENT,
             kind="enhance-content",
         )
@@ -315,17 +307,13 @@ def _persona(context: PersonaContext | None) -> PersonaProfile | None:
     openapi_extra=AI,
     summary="Build an image prompt from a post",
 )
-async def build_image_prompt(
-    body: BuildImagePromptBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> BuiltImagePrompt:
+async def build_image_prompt(body: BuildImagePromptBody, ctx: CtxDep) -> BuiltImagePrompt:
     """1 credit: a ready image prompt (subject, scene, look, mood; no text in the image) from
     the post's content, the persona (``personaId`` or an inline ``persona``) and ``style``.
     Charged only when a prompt is returned."""
     async with voxburst_credit_errors():
         done = await assist.build_image_prompt(
-            session,
-            actor,
-            settings=services.settings,
+            ctx,
             content=body.content,
             style=body.style,
             platform=body.platform,
@@ -350,9 +338,7 @@ async def build_image_prompt(
     openapi_extra=AI,
     summary="Enhance up to 50 texts, each on its own",
 )
-async def enhance_content_bulk(
-    body: BulkEnhanceBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> BulkEnhanced:
+async def enhance_content_bulk(body: BulkEnhanceBody, ctx: CtxDep) -> BulkEnhanced:
     """Bulk enhancement: 1 credit per item enhanced, at most 50 items. The whole batch is
     reserved up front (402 ``AI_SUBSCRIPTION`` when the balance cannot cover it, nothing
     charged); then each item is enhanced or refused on its own — a refused item (unknown
@@ -370,7 +356,7 @@ async def enhance_content_bulk(
         for item in body.items
     ]
     async with voxburst_credit_errors():
-        done = await bulk_enhance.enhance_many(session, actor, items, settings=services.settings)
+        done = await bulk_enhance.enhance_many(ctx, items)
     return BulkEnhanced(
         results=[
             BulkEnhancedItem(
@@ -394,13 +380,9 @@ async def enhance_content_bulk(
 
 
 @router.post("/enhance", response_model=Enhanced, responses=AI_ERRORS, openapi_extra=AI)
-async def enhance(
-    body: EnhanceBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> Enhanced:
+async def enhance(body: EnhanceBody, ctx: CtxDep) -> Enhanced:
     """Uses the workspace's own AI configuration; consumes no credits."""
-    engine = await generation.workspace_engine(
-        session, actor, settings=services.settings, secrets=services.secrets
-    )
+    engine = await generation.workspace_engine(ctx)
     task = EnhanceTask(
         text=body.content,
         platform=body.platform,
@@ -408,9 +390,7 @@ async def enhance(
         style=body.style,
         max_length=body.maxLength,
     )
-    done = await generation.generate(
-        session, actor, task, settings=services.settings, action=None, kind="enhance", engine=engine
-    )
+    done = await generation.generate(ctx, task, action=None, kind="enhance", engine=engine)
     return Enhanced(
         original=body.content,
         enhanced=done.output.enhanced,
@@ -421,18 +401,14 @@ async def enhance(
 
 
 @router.post("/hashtags", response_model=Hashtags, responses=AI_ERRORS, openapi_extra=AI)
-async def hashtags(
-    body: HashtagsBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> Hashtags:
+async def hashtags(body: HashtagsBody, ctx: CtxDep) -> Hashtags:
     """1 credit. ``platforms`` is an alternative to ``platform``; its first entry is used."""
     platform = body.platform or (body.platforms[0] if body.platforms else None)
     task = HashtagTask(content=body.content, platform=platform)
     async with voxburst_credit_errors():
         done = await generation.generate(
-            session,
-            actor,
+            ctx,
             task,
-            settings=services.settings,
             action=Action.HASHTAGS,
             kind="hashtags",
         )
@@ -448,15 +424,11 @@ async def hashtags(
 
 
 @router.post("/best-time", response_model=BestTime, responses=AI_ERRORS, openapi_extra=AI)
-async def best_time(
-    body: BestTimeBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> BestTime:
+async def best_time(body: BestTimeBody, ctx: CtxDep) -> BestTime:
     """1 credit. Evidence-based weights per platform; the recommendation is the next such slot
     in the workspace's timezone."""
     async with voxburst_credit_errors():
-        plan = await generation.best_time(
-            session, actor, settings=services.settings, platforms=body.platforms
-        )
+        plan = await generation.best_time(ctx, platforms=body.platforms)
     rec = plan.recommendation
     return BestTime(
         heatmap=[HeatCellOut(day=c.day, hour=c.hour, score=c.score) for c in plan.cells],
@@ -476,15 +448,11 @@ async def best_time(
     responses=error_responses(AiSubscriptionRequired, AiResponseIncomplete, NotFound),
     openapi_extra=AI,
 )
-async def create_thread(
-    body: ThreadBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> Thread:
+async def create_thread(body: ThreadBody, ctx: CtxDep) -> Thread:
     """2 credits: a thread split into numbered items ("1/5 …"), each within the platform limit."""
     async with voxburst_credit_errors():
         done = await generation.thread(
-            session,
-            actor,
-            settings=services.settings,
+            ctx,
             topic=body.topic,
             source_text=body.content,
             platform=body.platform,

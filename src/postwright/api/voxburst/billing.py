@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from postwright.api.deps import ActorDep, ManagerDep, ServicesDep, SessionDep
+from postwright.api.deps import ActorDep, CtxDep, ManagerDep, SessionDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import ValidationFailed, error_responses
 from postwright.domain.billing import service as billing
@@ -60,10 +60,10 @@ async def validate_bulk_generation(
 
 
 @router.get("/ai/status", response_model=AiStatusOut)
-async def ai_status(actor: ActorDep, session: SessionDep, services: ServicesDep) -> AiStatusOut:
+async def ai_status(ctx: CtxDep) -> AiStatusOut:
     """The workspace's AI configuration: its own model if set, else the server's, else the
     builtin offline engine; ``enabled`` when its plan includes AI."""
-    found = await generation.ai_status(session, actor, settings=services.settings)
+    found = await generation.ai_status(ctx)
     return AiStatusOut(
         configured=found.configured,
         enabled=found.enabled,
@@ -91,19 +91,15 @@ class AiSettingsBody(BaseModel):
 
 
 @router.put("/ai/settings", response_model=AiStatusOut, responses=error_responses(ValidationFailed))
-async def update_ai_settings(
-    body: AiSettingsBody, actor: ManagerDep, session: SessionDep, services: ServicesDep
-) -> AiStatusOut:
+async def update_ai_settings(body: AiSettingsBody, ctx: CtxDep, _: ManagerDep) -> AiStatusOut:
     """The workspace's own AI key and model (used by ``POST /v1/ai/enhance``). Owners and
     admins only. The key is encrypted at rest and no response ever contains it."""
     await generation.set_ai_config(
-        session,
-        actor,
-        secrets=services.secrets,
+        ctx,
         model=body.model,
         api_key=body.apiKey,
         base_url=str(body.baseUrl) if body.baseUrl else None,
         enabled=body.enabled,
-        allow_loopback=services.settings.http.allow_loopback_urls,
+        allow_loopback=ctx.settings.http.allow_loopback_urls,
     )
-    return await ai_status(actor, session, services)
+    return await ai_status(ctx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -143,8 +143,8 @@ def vox_persona(view: PersonaView) -> VoxPersona:
 
 
 @router.get("", response_model=PersonaList)
-async def list_personas(actor: ActorDep, session: SessionDep) -> PersonaList:
-    return PersonaList(personas=[vox_persona(v) for v in await personas.list_views(session, actor)])
+async def list_personas(ctx: CtxDep) -> PersonaList:
+    return PersonaList(personas=[vox_persona(v) for v in await personas.list_views(ctx)])
 
 
 @router.post(
@@ -153,16 +153,14 @@ async def list_personas(actor: ActorDep, session: SessionDep) -> PersonaList:
     response_model=PersonaEnvelope,
     responses=error_responses(PaymentRequired, Conflict, UnprocessableEntity),
 )
-async def create_persona(
-    body: CreatePersona, actor: ActorDep, session: SessionDep
-) -> PersonaEnvelope:
-    persona = await personas.create_persona(session, actor, name=body.name, **body.domain_fields())
+async def create_persona(body: CreatePersona, ctx: CtxDep) -> PersonaEnvelope:
+    persona = await personas.create_persona(ctx, name=body.name, **body.domain_fields())
     return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
 
 
 @router.get("/{persona_id}", response_model=PersonaEnvelope, responses=error_responses(NotFound))
-async def get_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> PersonaEnvelope:
-    return PersonaEnvelope(persona=vox_persona(await personas.get_view(session, actor, persona_id)))
+async def get_persona(persona_id: str, ctx: CtxDep) -> PersonaEnvelope:
+    return PersonaEnvelope(persona=vox_persona(await personas.get_view(ctx, persona_id)))
 
 
 @router.patch(
@@ -173,20 +171,17 @@ async def get_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> 
 async def update_persona(
     persona_id: str,
     body: UpdatePersona,
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
 ) -> PersonaEnvelope:
-    persona = await personas.update_persona(
-        session, actor, persona_id, name=body.name, **body.domain_fields()
-    )
+    persona = await personas.update_persona(ctx, persona_id, name=body.name, **body.domain_fields())
     return PersonaEnvelope(persona=vox_persona(personas.view_of(persona)))
 
 
 @router.delete(
     "/{persona_id}", response_model=PersonaDeleted, responses=error_responses(NotFound, Forbidden)
 )
-async def delete_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> PersonaDeleted:
-    persona = await personas.delete_persona(session, actor, persona_id)
+async def delete_persona(persona_id: str, ctx: CtxDep) -> PersonaDeleted:
+    persona = await personas.delete_persona(ctx, persona_id)
     return PersonaDeleted(id=persona.id, deleted=True)
 
 
@@ -195,13 +190,10 @@ async def delete_persona(persona_id: str, actor: ActorDep, session: SessionDep) 
     response_model=Assembled,
     responses=error_responses(NotFound, ValidationFailed),
 )
-async def assemble(
-    persona_id: str, body: AssembleBody, actor: ActorDep, session: SessionDep
-) -> Assembled:
+async def assemble(persona_id: str, body: AssembleBody, ctx: CtxDep) -> Assembled:
     """The persona block first and byte-stable, so providers' prompt caches cover it."""
     assembled = await personas.assemble_prompt(
-        session,
-        actor,
+        ctx,
         persona_id,
         platform=body.platform,
         generation_type=body.generationType,

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, Forbidden, NotFound, PaymentRequired, error_responses
 from postwright.core.pagination import MAX_PAGE
@@ -137,17 +137,13 @@ class Deleted(BaseModel):
 )
 async def generate_comment(
     body: GenerateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> GeneratedLinkedin | GeneratedReply:
     """One ``comment_generation`` unit. LinkedIn comments are saved to the comment list and
     answered as ``{quote, profileUrl}``; an X reply is answered as a string."""
     request = body.request()
 
-    done = await comments.generate_comment(
-        session, actor, request, settings=services.settings, secrets=services.secrets
-    )
+    done = await comments.generate_comment(ctx, request)
     quote = done.comments[0].quote
     if request.platform == "x":
         return GeneratedReply(
@@ -172,16 +168,12 @@ async def generate_comment(
 )
 async def beast_mode(
     body: BeastModeBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> BeastModeOut:
     """Five varied comments for five ``comment_generation`` units (402 unless five are left)."""
     request = body.request()
 
-    done = await comments.beast_mode(
-        session, actor, request, settings=services.settings, secrets=services.secrets
-    )
+    done = await comments.beast_mode(ctx, request)
     return BeastModeOut(
         comments=[BeastComment(quote=c.quote, type=c.type) for c in done.comments],
         message="Beast mode comments generated",
@@ -192,13 +184,12 @@ async def beast_mode(
 
 @router.get("", response_model=CommentList, responses=error_responses())
 async def list_comments(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
     search: str | None = Query(default=None, max_length=100, description="First or last name"),
 ) -> CommentList:
-    result = await comments.list_comments(session, actor, page=page, limit=limit, search=search)
+    result = await comments.list_comments(ctx, page=page, limit=limit, search=search)
     return CommentList(
         comments=[
             CommentItem(
@@ -226,10 +217,9 @@ async def list_comments(
     response_model=Created,
     responses=error_responses(Conflict),
 )
-async def create_comment(body: CreateBody, actor: ActorDep, session: SessionDep) -> Created:
+async def create_comment(body: CreateBody, ctx: CtxDep) -> Created:
     comment: Comment = await comments.create_comment(
-        session,
-        actor,
+        ctx,
         first_name=body.firstName,
         last_name=body.lastName,
         title=body.title,
@@ -250,8 +240,8 @@ async def create_comment(body: CreateBody, actor: ActorDep, session: SessionDep)
     response_model=Deleted,
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_comment(comment_id: str, actor: ActorDep, session: SessionDep) -> Deleted:
+async def delete_comment(comment_id: str, ctx: CtxDep) -> Deleted:
     """Soft delete by the comment's owner."""
 
-    comment = await comments.delete_comment(session, actor, comment_id)
+    comment = await comments.delete_comment(ctx, comment_id)
     return Deleted(success=True, deletedAt=isoformat_z(comment.deleted_at))

@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import ActorDep, CtxDep, ServicesDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import PaymentRequired, error_responses
 from postwright.core.pagination import MAX_PAGE
 from postwright.domain.content import feed
 from postwright.domain.content.models import Post
+from postwright.domain.context import RequestCtx
 
 router = APIRouter(prefix="/api/v1/feed", tags=["zorbit: feed"])
 
@@ -89,12 +90,7 @@ async def generate_feed(
     # A GET that writes: it gets a write transaction of its own, not the request's read one.
     async with services.db.transaction() as session:
         page = await feed.generate_feed(
-            session,
-            actor,
-            settings=services.settings,
-            secrets=services.secrets,
-            limit=limit,
-            cursor=cursor,
+            RequestCtx(session, actor, services), limit=limit, cursor=cursor
         )
     return FeedOut(
         posts=[feed_post(p) for p in page.posts],
@@ -105,12 +101,11 @@ async def generate_feed(
 
 @router.get("/history", response_model=list[HistoryItem], responses=error_responses())
 async def feed_history(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
 ) -> list[HistoryItem]:
-    result = await feed.feed_history(session, actor, page=page, limit=limit)
+    result = await feed.feed_history(ctx, page=page, limit=limit)
     return [
         HistoryItem(id=p.id, content=p.content, createdAt=isoformat_z(p.created_at), source="feed")
         for p in result.items

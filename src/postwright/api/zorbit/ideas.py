@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, NotFound, PaymentRequired, error_responses
 from postwright.domain.content import ideas
@@ -82,17 +82,12 @@ def _message(message: ThreadMessage) -> PromptMessage:
 )
 async def generate_ideas(
     body: IdeaBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> IdeaRunOut:
     """Consumes one ``idea_generation`` unit per idea generated."""
 
     run = await ideas.generate_ideas(
-        session,
-        actor,
-        settings=services.settings,
-        secrets=services.secrets,
+        ctx,
         prompt=body.prompt,
         thread_id=body.threadId,
     )
@@ -113,18 +108,17 @@ async def generate_ideas(
 
 @router.get("", response_model=list[IdeaListItem], responses=error_responses())
 async def list_ideas(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     threadId: str | None = Query(default=None, max_length=64),
     messageId: str | None = Query(default=None, max_length=64),
 ) -> list[IdeaListItem]:
     """The workspace's ideas, newest first; narrowed to a thread and/or a message."""
-    found = await ideas.list_ideas(session, actor, thread_id=threadId, message_id=messageId)
+    found = await ideas.list_ideas(ctx, thread_id=threadId, message_id=messageId)
     return [
         IdeaListItem(**idea_out(i).model_dump(), createdAt=isoformat_z(i.created_at)) for i in found
     ]
 
 
 @router.get("/{idea_id}", response_model=IdeaOut, responses=error_responses(NotFound))
-async def get_idea(idea_id: str, actor: ActorDep, session: SessionDep) -> IdeaOut:
-    return idea_out(await ideas.get_idea(session, actor, idea_id))
+async def get_idea(idea_id: str, ctx: CtxDep) -> IdeaOut:
+    return idea_out(await ideas.get_idea(ctx, idea_id))

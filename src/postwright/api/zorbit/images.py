@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, Forbidden, NotFound, PaymentRequired, error_responses
 from postwright.domain.media import assets, generate
-from postwright.domain.media.backend import storage_for
 
 router = APIRouter(prefix="/api/v1", tags=["zorbit: images"])
 
@@ -50,18 +49,13 @@ class RefreshedUrl(BaseModel):
 )
 async def generate_image(
     body: GenerateImageBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> GeneratedImageOut:
     """Consumes one ``image_creation`` quota unit. With ``postId`` the image is attached to
     the post; without ``customPrompt`` the prompt is built from the post's content."""
 
     signed = await generate.generate_now(
-        session,
-        actor,
-        storage_for(services.settings, services.clock),
-        services.settings,
+        ctx,
         post_content=body.postContent,
         post_id=body.postId,
         custom_prompt=body.customPrompt,
@@ -79,14 +73,10 @@ async def generate_image(
 )
 async def download_image(
     key: Annotated[str, Query(min_length=1, max_length=512, description="Image key")],
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> Response:
     """The image's bytes; 403 for another workspace's key."""
-    data, content_type = await assets.read_owned(
-        session, actor, storage_for(services.settings, services.clock), key
-    )
+    data, content_type = await assets.read_owned(ctx, key)
     filename = key.rsplit("/", 1)[-1]
     return Response(
         data,
@@ -103,14 +93,6 @@ async def download_image(
     response_model=RefreshedUrl,
     responses=error_responses(Forbidden, NotFound),
 )
-async def refresh_image_url(
-    body: RefreshBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> RefreshedUrl:
-    signed = await assets.refresh_url(
-        session,
-        actor,
-        storage_for(services.settings, services.clock),
-        services.settings,
-        body.imageKey,
-    )
+async def refresh_image_url(body: RefreshBody, ctx: CtxDep) -> RefreshedUrl:
+    signed = await assets.refresh_url(ctx, body.imageKey)
     return RefreshedUrl(imageUrl=signed.url, expiresAt=isoformat_z(signed.expires_at))

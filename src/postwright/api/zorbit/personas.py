@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -149,14 +149,14 @@ def persona_out(view: PersonaView) -> PersonaOut:
 
 
 @router.get("", response_model=list[PersonaOut])
-async def list_personas(actor: ActorDep, session: SessionDep) -> list[PersonaOut]:
+async def list_personas(ctx: CtxDep) -> list[PersonaOut]:
     """The workspace's personas, then the system personas everyone may use."""
-    return [persona_out(v) for v in await personas.list_views(session, actor)]
+    return [persona_out(v) for v in await personas.list_views(ctx)]
 
 
 @router.get("/dropdown", response_model=list[DropdownItem])
-async def dropdown(actor: ActorDep, session: SessionDep) -> list[DropdownItem]:
-    return [DropdownItem(id=v.id, name=v.name) for v in await personas.list_views(session, actor)]
+async def dropdown(ctx: CtxDep) -> list[DropdownItem]:
+    return [DropdownItem(id=v.id, name=v.name) for v in await personas.list_views(ctx)]
 
 
 @router.post(
@@ -166,12 +166,10 @@ async def dropdown(actor: ActorDep, session: SessionDep) -> list[DropdownItem]:
     responses=error_responses(PaymentRequired, Conflict),
     openapi_extra=rate_limited("persona-create", "50/hour"),
 )
-async def create_persona(
-    body: CreatePersonaBody, actor: ActorDep, session: SessionDep
-) -> PersonaCreated:
+async def create_persona(body: CreatePersonaBody, ctx: CtxDep) -> PersonaCreated:
     """Consumes one unit of the ``personas`` quota."""
 
-    persona = await personas.create_persona(session, actor, name=body.name, **body.domain_fields())
+    persona = await personas.create_persona(ctx, name=body.name, **body.domain_fields())
     return PersonaCreated(id=persona.id, name=persona.name, createdAt=_time(persona.created_at))
 
 
@@ -184,15 +182,11 @@ async def create_persona(
 )
 async def generate_persona(
     body: GeneratePersonaBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> GeneratedPersona:
     """Writes a persona from a description with the AI engine; consumes one ``personas`` unit."""
 
-    persona = await personas.generate_persona(
-        session, actor, settings=services.settings, description=body.prompt
-    )
+    persona = await personas.generate_persona(ctx, description=body.prompt)
     out = persona_out(personas.view_of(persona))
     return GeneratedPersona(
         **out.model_dump(exclude={"customHashtag", "fixCta", "isSystem", "updatedAt"})
@@ -200,8 +194,8 @@ async def generate_persona(
 
 
 @router.get("/{persona_id}", response_model=PersonaOut, responses=error_responses(NotFound))
-async def get_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> PersonaOut:
-    return persona_out(await personas.get_view(session, actor, persona_id))
+async def get_persona(persona_id: str, ctx: CtxDep) -> PersonaOut:
+    return persona_out(await personas.get_view(ctx, persona_id))
 
 
 @router.put(
@@ -212,12 +206,9 @@ async def get_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> 
 async def update_persona(
     persona_id: str,
     body: UpdatePersonaBody,
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
 ) -> PersonaUpdated:
-    persona = await personas.update_persona(
-        session, actor, persona_id, name=body.name, **body.domain_fields()
-    )
+    persona = await personas.update_persona(ctx, persona_id, name=body.name, **body.domain_fields())
     return PersonaUpdated(id=persona.id, name=persona.name, updatedAt=_time(persona.updated_at))
 
 
@@ -226,8 +217,8 @@ async def update_persona(
     response_model=PersonaDeleted,
     responses=error_responses(NotFound, Forbidden, Conflict),
 )
-async def delete_persona(persona_id: str, actor: ActorDep, session: SessionDep) -> PersonaDeleted:
+async def delete_persona(persona_id: str, ctx: CtxDep) -> PersonaDeleted:
     """Soft delete (restorable for 30 days); gives the ``personas`` quota unit back."""
 
-    persona = await personas.delete_persona(session, actor, persona_id)
+    persona = await personas.delete_persona(ctx, persona_id)
     return PersonaDeleted(success=True, deletedAt=_time(persona.deleted_at))

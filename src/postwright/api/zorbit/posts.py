@@ -11,7 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -23,13 +23,12 @@ from postwright.core.errors import (
     error_responses,
 )
 from postwright.core.pagination import MAX_PAGE
-from postwright.core.services import Services
 from postwright.domain.content import post_generation, post_service, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
 from postwright.domain.content.posts import PostChanges, PostQuery
+from postwright.domain.context import RequestCtx
 from postwright.domain.media.assets import readable_image_url
-from postwright.domain.media.backend import storage_for
 
 router = APIRouter(prefix="/api/v1/post", tags=["zorbit: posts"])
 
@@ -208,11 +207,11 @@ def list_item(post: Post) -> PostListItem:
     )
 
 
-async def post_out(post: Post, services: Services) -> PostOut:
+async def post_out(post: Post, ctx: RequestCtx) -> PostOut:
     posted = posts.is_posted(post)
     image_url = await readable_image_url(
-        storage_for(services.settings, services.clock),
-        services.settings,
+        ctx.storage,
+        ctx.settings,
         workspace_id=post.workspace_id,
         image_url=post.image_url,
         image_key=post.image_key,
@@ -245,19 +244,13 @@ async def post_out(post: Post, services: Services) -> PostOut:
     responses=error_responses(PaymentRequired, NotFound, Conflict),
     openapi_extra=rate_limited("post-generate", "100/hour"),
 )
-async def generate_posts(
-    body: GenerateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> GenerateOut:
+async def generate_posts(body: GenerateBody, ctx: CtxDep) -> GenerateOut:
     """Writes post variants in a thread (its last 10 messages are context; ``selectedPosts``
     are style examples). Consumes one ``post_generation`` unit per post generated; a
     variant that failed is left out and ``partialSuccess`` is true."""
 
     done = await post_generation.generate_posts(
-        session,
-        actor,
+        ctx,
         post_generation.PostRequest(
             prompt=body.prompt,
             persona_id=body.personaId,
@@ -266,8 +259,6 @@ async def generate_posts(
             is_first_message=body.isFirstMessage,
             content_length=body.contentLength,
         ),
-        settings=services.settings,
-        secrets=services.secrets,
     )
     persona = done.persona
     return GenerateOut(
@@ -296,8 +287,7 @@ async def generate_posts(
 
 @router.get("", response_model=PostList, responses=error_responses())
 async def list_posts(
-    actor: ActorDep,
-    session: SessionDep,
+    ctx: CtxDep,
     page: int = Query(default=1, ge=1, le=MAX_PAGE),
     limit: int = Query(default=10, ge=1, le=100),
     type: str | None = Query(default=None, max_length=40),
@@ -311,8 +301,7 @@ async def list_posts(
     ),
 ) -> PostList:
     result = await posts.list_posts(
-        session,
-        actor,
+        ctx,
         PostQuery(
             type=type,
             persona_id=personaId,
@@ -338,17 +327,10 @@ async def list_posts(
     response_model=Created,
     responses=error_responses(Conflict, PayloadTooLarge),
 )
-async def create_post(
-    body: CreateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> Created:
+async def create_post(body: CreateBody, ctx: CtxDep) -> Created:
     with blank_wording():
         post = await posts.create_post(
-            session,
-            actor,
-            storage=storage_for(services.settings, services.clock),
+            ctx,
             content=body.content,
             type=body.type,
             persona_id=body.personaId,
@@ -365,10 +347,8 @@ async def create_post(
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=error_responses(NotFound))
-async def get_post(
-    post_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> PostOut:
-    return await post_out(await posts.get_post(session, actor, post_id), services)
+async def get_post(post_id: str, ctx: CtxDep) -> PostOut:
+    return await post_out(await posts.get_post(ctx, post_id), ctx)
 
 
 @router.put(
@@ -379,20 +359,12 @@ async def get_post(
 async def update_post(
     post_id: str,
     body: UpdateBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
 ) -> Updated:
     """Only the post's owner (403 otherwise). Liking clears a dislike and vice versa."""
 
     with blank_wording():
-        post = await posts.update_post(
-            session,
-            actor,
-            post_id,
-            body.changes(),
-            storage=storage_for(services.settings, services.clock),
-        )
+        post = await posts.update_post(ctx, post_id, body.changes())
     return Updated(id=post.id, content=post.content, updatedAt=isoformat_z(post.updated_at))
 
 
@@ -401,8 +373,8 @@ async def update_post(
     response_model=Deleted,
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_post(post_id: str, actor: ActorDep, session: SessionDep) -> Deleted:
+async def delete_post(post_id: str, ctx: CtxDep) -> Deleted:
     """Soft delete by the post's owner; restorable for 30 days."""
 
-    post = await posts.delete_post(session, actor, post_id)
+    post = await posts.delete_post(ctx, post_id)
     return Deleted(success=True, deletedAt=isoformat_z(post.deleted_at))

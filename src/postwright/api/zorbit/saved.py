@@ -7,16 +7,14 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.api.zorbit.ideas import IdeaOut, idea_out
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import error_responses
-from postwright.core.settings import Settings
 from postwright.domain.content import posts, saved
 from postwright.domain.content.models import Post
+from postwright.domain.context import RequestCtx
 from postwright.domain.media.assets import readable_image_url
-from postwright.domain.media.backend import storage_for
-from postwright.domain.media.storage import MediaStorage
 
 router = APIRouter(prefix="/api/v1/saved", tags=["zorbit: saved"])
 
@@ -47,12 +45,12 @@ class SavedOut(BaseModel):
     hasMore: bool
 
 
-async def saved_post(post: Post, storage: MediaStorage, settings: Settings) -> SavedPost:
+async def saved_post(post: Post, ctx: RequestCtx) -> SavedPost:
     posted = posts.is_posted(post)
     # The same signed, working URL ``GET /post/{id}`` gives.
     image = await readable_image_url(
-        storage,
-        settings,
+        ctx.storage,
+        ctx.settings,
         workspace_id=post.workspace_id,
         image_url=post.image_url,
         image_key=post.image_key,
@@ -73,25 +71,15 @@ async def saved_post(post: Post, storage: MediaStorage, settings: Settings) -> S
 
 @router.get("", response_model=SavedOut, responses=error_responses())
 async def list_saved(
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     type: Literal["post", "idea"] | None = Query(default=None, description="Absent: both"),
     cursor: str | None = Query(default=None, max_length=1000),
     limit: int = Query(default=10, ge=1, le=100),
 ) -> SavedOut:
     """Newest first; pass ``nextCursor`` back as ``cursor`` while ``hasMore`` is true."""
-    page = await saved.list_saved(
-        session,
-        actor,
-        codec=services.cursors,
-        kind=saved.saved_type(type),
-        cursor=cursor,
-        limit=limit,
-    )
-    storage = storage_for(services.settings, services.clock)
+    page = await saved.list_saved(ctx, kind=saved.saved_type(type), cursor=cursor, limit=limit)
     return SavedOut(
-        posts=[await saved_post(p, storage, services.settings) for p in page.posts],
+        posts=[await saved_post(p, ctx) for p in page.posts],
         ideas=[idea_out(i) for i in page.ideas],
         nextCursor=page.next_cursor,
         hasMore=page.has_more,

@@ -18,7 +18,7 @@ async def update_profile(
     """Updates the profile; an ``image_key`` must name a ready image of this workspace
     (400 malformed, 403 another workspace's, 404 none such) and sets ``image_url``."""
     if image_key is not None:
-        asset = await assets.owned_asset(ctx.session, ctx.actor, ctx.storage, image_key)
+        asset = await assets.owned_asset(ctx, image_key)
         image_key = asset.key
     user = await accounts.update_profile(
         ctx.session, ctx.actor, name=name, image_key=image_key, bio=bio

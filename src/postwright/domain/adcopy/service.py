@@ -15,20 +15,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from postwright.core.clock import Clock
 from postwright.core.db import after_commit
 from postwright.core.errors import Conflict, NotFound, ValidationFailed
 from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.adcopy import lifecycle
-from postwright.domain.adcopy.assets import AssetLink, media_storage, signed_links
+from postwright.domain.adcopy.assets import AssetLink, signed_links
 from postwright.domain.adcopy.avatar import check_public_url
 from postwright.domain.adcopy.models import AdJob, AdJobStatus, AdJobType, AdProduct, AdProject
 from postwright.domain.billing.service import (
@@ -40,6 +37,9 @@ from postwright.domain.billing.service import (
 )
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.tasks import AdCopyTask
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 JOB_COSTS = {AdJobType.STATIC_AD: Action.ADCOPY_STATIC_AD, AdJobType.VIDEO: Action.ADCOPY_VIDEO}
 
@@ -64,37 +64,36 @@ class Submitted:
 
 
 async def create_project(
-    session: AsyncSession, actor: Actor, *, name: str, description: str, brand_colors: list[str]
+    ctx: Ctx, *, name: str, description: str, brand_colors: list[str]
 ) -> AdProject:
-    now = actor.now()
+    now = ctx.now()
     project = AdProject(
         id=new_uuid(),
-        workspace_id=actor.workspace_id,
+        workspace_id=ctx.workspace_id,
         name=name.strip(),
         description=description,
         brand_colors=brand_colors,
         created_at=now,
         updated_at=now,
     )
-    session.add(project)
-    await session.flush()
+    ctx.session.add(project)
+    await ctx.session.flush()
     return project
 
 
-async def list_projects(session: AsyncSession, actor: Actor) -> list[AdProject]:
-    rows = await session.scalars(
-        scoped(AdProject, actor.workspace_id).order_by(AdProject.created_at.desc())
+async def list_projects(ctx: Ctx) -> list[AdProject]:
+    rows = await ctx.session.scalars(
+        scoped(AdProject, ctx.workspace_id).order_by(AdProject.created_at.desc())
     )
     return list(rows)
 
 
-async def get_project(session: AsyncSession, actor: Actor, project_id: str) -> AdProject:
-    return await get_scoped(session, AdProject, actor.workspace_id, project_id)
+async def get_project(ctx: Ctx, project_id: str) -> AdProject:
+    return await get_scoped(ctx.session, AdProject, ctx.workspace_id, project_id)
 
 
 async def create_product(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     project_id: str,
     *,
     name: str,
@@ -102,11 +101,11 @@ async def create_product(
     url: str | None,
     price_label: str | None,
 ) -> AdProduct:
-    project = await get_project(session, actor, project_id)
-    now = actor.now()
+    project = await get_project(ctx, project_id)
+    now = ctx.now()
     product = AdProduct(
         id=new_uuid(),
-        workspace_id=actor.workspace_id,
+        workspace_id=ctx.workspace_id,
         project_id=project.id,
         name=name.strip(),
         description=description,
@@ -115,42 +114,38 @@ async def create_product(
         created_at=now,
         updated_at=now,
     )
-    session.add(product)
-    await session.flush()
+    ctx.session.add(product)
+    await ctx.session.flush()
     return product
 
 
-async def list_products(session: AsyncSession, actor: Actor, project_id: str) -> list[AdProduct]:
-    project = await get_project(session, actor, project_id)
-    rows = await session.scalars(
-        scoped(AdProduct, actor.workspace_id)
+async def list_products(ctx: Ctx, project_id: str) -> list[AdProduct]:
+    project = await get_project(ctx, project_id)
+    rows = await ctx.session.scalars(
+        scoped(AdProduct, ctx.workspace_id)
         .where(AdProduct.project_id == project.id)
         .order_by(AdProduct.created_at.desc())
     )
     return list(rows)
 
 
-async def _product(
-    session: AsyncSession, actor: Actor, project_id: str, product_id: str
-) -> tuple[AdProject, AdProduct]:
-    project = await get_project(session, actor, project_id)
-    product = await get_scoped(session, AdProduct, actor.workspace_id, product_id)
+async def _product(ctx: Ctx, project_id: str, product_id: str) -> tuple[AdProject, AdProduct]:
+    project = await get_project(ctx, project_id)
+    product = await get_scoped(ctx.session, AdProduct, ctx.workspace_id, product_id)
     if product.project_id != project.id:
         raise NotFound("Product not found in this project")
     return project, product
 
 
-async def _reusable(
-    session: AsyncSession, actor: Actor, job_type: AdJobType, key: str | None
-) -> AdJob | None:
+async def _reusable(ctx: Ctx, job_type: AdJobType, key: str | None) -> AdJob | None:
     """The non-terminal job holding ``key``; a finished one gives the key up."""
     if key is None:
         return None
-    job = await session.scalar(
+    job = await ctx.session.scalar(
         select(AdJob)
         .where(
-            AdJob.workspace_id == actor.workspace_id,
-            AdJob.user_id == actor.user_id,
+            AdJob.workspace_id == ctx.workspace_id,
+            AdJob.user_id == ctx.user_id,
             AdJob.type == job_type,
             AdJob.idempotency_key == key,
         )
@@ -160,37 +155,33 @@ async def _reusable(
         return None
     if lifecycle.state(job).finished:
         job.idempotency_key = None
-        await session.flush()
+        await ctx.session.flush()
         return None
     return job
 
 
-async def _remaining(session: AsyncSession, actor: Actor) -> int:
-    return (await credit_summary(session, actor)).available
+async def _remaining(ctx: Ctx) -> int:
+    return (await credit_summary(ctx.session, ctx.actor)).available
 
 
-async def _reused(session: AsyncSession, actor: Actor, job: AdJob) -> Submitted:
-    return Submitted(
-        job=job, reused=True, credits_used=0, credits_remaining=await _remaining(session, actor)
-    )
+async def _reused(ctx: Ctx, job: AdJob) -> Submitted:
+    return Submitted(job=job, reused=True, credits_used=0, credits_remaining=await _remaining(ctx))
 
 
-async def _insert(session: AsyncSession, actor: Actor, job: AdJob) -> AdJob | None:
+async def _insert(ctx: Ctx, job: AdJob) -> AdJob | None:
     """Add the job; None when a concurrent request took the same key first."""
     try:
-        async with session.begin_nested():
-            session.add(job)
-            await session.flush()
+        async with ctx.session.begin_nested():
+            ctx.session.add(job)
+            await ctx.session.flush()
     except IntegrityError:
         return None
     return job
 
 
 async def generate_copy(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
-    settings: Settings,
     project_id: str,
     product_id: str,
     platform: str,
@@ -200,9 +191,9 @@ async def generate_copy(
     idempotency_key: str | None,
 ) -> Submitted:
     """Five copy variants, synchronously; 1 credit."""
-    if existing := await _reusable(session, actor, AdJobType.COPY, idempotency_key):
-        return await _reused(session, actor, existing)
-    _, product = await _product(session, actor, project_id, product_id)
+    if existing := await _reusable(ctx, AdJobType.COPY, idempotency_key):
+        return await _reused(ctx, existing)
+    _, product = await _product(ctx, project_id, product_id)
     task = AdCopyTask(
         product_name=product.name,
         product_description=product.description,
@@ -211,14 +202,12 @@ async def generate_copy(
         tone=tone,
         custom_instructions=custom_instructions,
     )
-    done = await generation.generate(
-        session, actor, task, settings=settings, action=Action.ADCOPY_COPY, kind="adcopy-copy"
-    )
-    now = actor.now()
+    done = await generation.generate(ctx, task, action=Action.ADCOPY_COPY, kind="adcopy-copy")
+    now = ctx.now()
     job = AdJob(
         id=new_uuid(),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         project_id=project_id,
         product_id=product_id,
         type=AdJobType.COPY,
@@ -231,17 +220,15 @@ async def generate_copy(
         updated_at=now,
         completed_at=now,
     )
-    if await _insert(session, actor, job) is None:
+    if await _insert(ctx, job) is None:
         # A concurrent request with the same key won; this one's work is rolled back with it.
         raise Conflict("A request with this idempotencyKey is already being processed")
     return Submitted(job, False, done.credits_used, done.credits_remaining)
 
 
 async def submit_media_job(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
-    settings: Settings,
     job_type: AdJobType,
     project_id: str,
     product_id: str,
@@ -249,45 +236,45 @@ async def submit_media_job(
     idempotency_key: str | None,
 ) -> Submitted:
     """A static ad (3 credits) or a video (40 credits): charged now, refunded if it fails."""
-    if existing := await _reusable(session, actor, job_type, idempotency_key):
-        return await _reused(session, actor, existing)
-    await _product(session, actor, project_id, product_id)
+    if existing := await _reusable(ctx, job_type, idempotency_key):
+        return await _reused(ctx, existing)
+    await _product(ctx, project_id, product_id)
     if avatar_url := params.get("avatarUrl"):
-        allow_loopback = settings.http.allow_loopback_urls
+        allow_loopback = ctx.settings.http.allow_loopback_urls
         await check_public_url(str(avatar_url), allow_loopback=allow_loopback)
-    await require_ai_access(session, actor)
-    now = actor.now()
+    await require_ai_access(ctx.session, ctx.actor)
+    now = ctx.now()
     job = AdJob(
         id=new_uuid(),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         project_id=project_id,
         product_id=product_id,
         type=job_type,
         status=AdJobStatus.QUEUED,
         idempotency_key=idempotency_key,
         params=params,
-        deadline_at=now + deadline_for(settings, job_type),
+        deadline_at=now + deadline_for(ctx.settings, job_type),
         created_at=now,
         updated_at=now,
     )
-    if await _insert(session, actor, job) is None:
+    if await _insert(ctx, job) is None:
         # A concurrent request with the same key committed first: answer with its job.
-        if existing := await _reusable(session, actor, job_type, idempotency_key):
-            return await _reused(session, actor, existing)
+        if existing := await _reusable(ctx, job_type, idempotency_key):
+            return await _reused(ctx, existing)
         raise Conflict("A request with this idempotencyKey is already being processed")
-    amount = price(settings.billing.costs, JOB_COSTS[job_type])
+    amount = price(ctx.settings.billing.costs, JOB_COSTS[job_type])
     if amount:
         await charge_credits(
-            session,
-            actor,
+            ctx.session,
+            ctx.actor,
             job_type.value,
             amount=amount,
             related_id=job.id,
             reference=f"{job.id}:charge",
         )
     job.credits_used = amount
-    await session.flush()
+    await ctx.session.flush()
     job_id = job.id
 
     async def start() -> None:
@@ -295,8 +282,8 @@ async def submit_media_job(
 
         await start_job(job_id)
 
-    after_commit(session, start)
-    return Submitted(job, False, amount, await _remaining(session, actor))
+    after_commit(ctx.session, start)
+    return Submitted(job, False, amount, await _remaining(ctx))
 
 
 @dataclass(frozen=True)
@@ -305,9 +292,7 @@ class JobStatusView:
     assets: list[AssetLink]
 
 
-async def job_status(
-    session: AsyncSession, actor: Actor, job_id: str, *, settings: Settings, clock: Clock
-) -> JobStatusView:
+async def job_status(ctx: Ctx, job_id: str) -> JobStatusView:
     """A job of this workspace with freshly signed asset links (404 for any other job;
     400 when the id is not a UUID)."""
     try:
@@ -316,9 +301,9 @@ async def job_status(
         raise ValidationFailed(
             "Invalid jobId", details=[{"field": "jobId", "message": "must be a UUID"}]
         ) from exc
-    job = await get_scoped(session, AdJob, actor.workspace_id, canonical)
+    job = await get_scoped(ctx.session, AdJob, ctx.workspace_id, canonical)
     links: list[AssetLink] = []
     if job.assets:
-        ttl = timedelta(seconds=settings.adcopy.asset_url_ttl_seconds)
-        links = await signed_links(media_storage(settings, clock), job.assets, ttl)
+        ttl = timedelta(seconds=ctx.settings.adcopy.asset_url_ttl_seconds)
+        links = await signed_links(ctx.storage, job.assets, ttl)
     return JobStatusView(job=job, assets=links)

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import func, or_
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.pagination import PageResult, paginate_page
-from postwright.core.security import SecretBox
-from postwright.core.settings import Settings
 from postwright.core.tenancy import scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import QuotaType, consume_quota
 from postwright.domain.content.comment_models import Comment, CommentSource
 from postwright.domain.content.metering import units_available
@@ -24,6 +20,9 @@ from postwright.domain.generation import service as generation
 from postwright.domain.generation.errors import AiResponseIncomplete
 from postwright.domain.generation.outputs import Comment as GeneratedComment
 from postwright.domain.generation.tasks import CommentTask
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 CommentPlatform = Literal["linkedin", "x"]
 PLATFORMS: dict[str, CommentPlatform] = {"linkedin": "linkedin", "x": "x", "twitter": "x"}
@@ -60,18 +59,9 @@ class GeneratedComments:
 
 
 async def _run(
-    session: AsyncSession,
-    actor: Actor,
-    request: CommentRequest,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-    variants: int,
-    kind: str,
+    ctx: Ctx, request: CommentRequest, *, variants: int, kind: str
 ) -> list[GeneratedComment]:
-    await units_available(
-        session, actor, QuotaType.COMMENT_GENERATION, wanted=variants, minimum=variants
-    )
+    await units_available(ctx, QuotaType.COMMENT_GENERATION, wanted=variants, minimum=variants)
     task = CommentTask(
         post_content=request.post_content,
         platform=request.platform,
@@ -82,14 +72,12 @@ async def _run(
         author_bio=request.author_bio,
         variants=variants,
     )
-    engine = await generation.workspace_engine(session, actor, settings=settings, secrets=secrets)
-    done = await generation.generate(
-        session, actor, task, settings=settings, action=None, kind=kind, engine=engine
-    )
+    engine = await generation.workspace_engine(ctx)
+    done = await generation.generate(ctx, task, action=None, kind=kind, engine=engine)
     comments = done.output.comments[:variants]
     if len(comments) < variants:
         raise AiResponseIncomplete(f"The engine wrote {len(comments)} of {variants} comments")
-    await consume_quota(session, actor, QuotaType.COMMENT_GENERATION, units=variants)
+    await consume_quota(ctx.session, ctx.actor, QuotaType.COMMENT_GENERATION, units=variants)
     return comments
 
 
@@ -98,30 +86,15 @@ def _split_name(name: str | None) -> tuple[str, str]:
     return first[:200], last.strip()[:200]
 
 
-async def generate_comment(
-    session: AsyncSession,
-    actor: Actor,
-    request: CommentRequest,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-) -> GeneratedComments:
+async def generate_comment(ctx: Ctx, request: CommentRequest) -> GeneratedComments:
     """One comment (one ``comment_generation`` unit); a LinkedIn comment is also saved."""
     started = time.perf_counter()
-    comments = await _run(
-        session,
-        actor,
-        request,
-        settings=settings,
-        secrets=secrets,
-        variants=1,
-        kind="zorbit-comment",
-    )
+    comments = await _run(ctx, request, variants=1, kind="zorbit-comment")
     saved = None
     if request.platform == "linkedin":
         first, last = _split_name(request.author_name)
         saved = _new_comment(
-            actor,
+            ctx,
             first_name=first,
             last_name=last,
             title=(request.author_bio or "")[:500],
@@ -130,39 +103,24 @@ async def generate_comment(
         )
         saved.profile_url = request.author_url
         saved.post_content = request.post_content
-        session.add(saved)
-        await session.flush()
+        ctx.session.add(saved)
+        await ctx.session.flush()
     return GeneratedComments(
         comments=comments, saved=saved, seconds=round(time.perf_counter() - started, 2)
     )
 
 
-async def beast_mode(
-    session: AsyncSession,
-    actor: Actor,
-    request: CommentRequest,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-) -> GeneratedComments:
+async def beast_mode(ctx: Ctx, request: CommentRequest) -> GeneratedComments:
     """Five varied comments for five ``comment_generation`` units (402 unless all five fit)."""
     started = time.perf_counter()
-    comments = await _run(
-        session,
-        actor,
-        request,
-        settings=settings,
-        secrets=secrets,
-        variants=BEAST_MODE_VARIANTS,
-        kind="zorbit-beast-mode",
-    )
+    comments = await _run(ctx, request, variants=BEAST_MODE_VARIANTS, kind="zorbit-beast-mode")
     return GeneratedComments(
         comments=comments, saved=None, seconds=round(time.perf_counter() - started, 2)
     )
 
 
 def _new_comment(
-    actor: Actor,
+    ctx: Ctx,
     *,
     first_name: str,
     last_name: str,
@@ -171,11 +129,11 @@ def _new_comment(
     source: CommentSource,
     image: str = "",
 ) -> Comment:
-    now = actor.now()
+    now = ctx.now()
     return Comment(
         id=new_id("comment"),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         first_name=first_name,
         last_name=last_name,
         title=title,
@@ -189,8 +147,7 @@ def _new_comment(
 
 
 async def create_comment(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
     first_name: str,
     last_name: str,
@@ -206,7 +163,7 @@ async def create_comment(
     if problems:
         raise ValidationFailed(details=problems)
     comment = _new_comment(
-        actor,
+        ctx,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         title=title.strip(),
@@ -214,8 +171,8 @@ async def create_comment(
         source=CommentSource.MANUAL,
         image=image,
     )
-    session.add(comment)
-    await session.flush()
+    ctx.session.add(comment)
+    await ctx.session.flush()
     return comment
 
 
@@ -225,10 +182,10 @@ def _like_pattern(search: str) -> str:
 
 
 async def list_comments(
-    session: AsyncSession, actor: Actor, *, page: int, limit: int, search: str | None
+    ctx: Ctx, *, page: int, limit: int, search: str | None
 ) -> PageResult[Comment]:
     """Newest first; ``search`` matches first or last name, case-insensitively."""
-    statement = scoped(Comment, actor.workspace_id)
+    statement = scoped(Comment, ctx.workspace_id)
     if search and search.strip():
         pattern = _like_pattern(search.strip())
         statement = statement.where(
@@ -238,19 +195,19 @@ async def list_comments(
             )
         )
     statement = statement.order_by(Comment.created_at.desc(), Comment.id.desc())
-    return await paginate_page(session, statement, page=page, limit=limit)
+    return await paginate_page(ctx.session, statement, page=page, limit=limit)
 
 
-async def delete_comment(session: AsyncSession, actor: Actor, comment_id: str) -> Comment:
-    comment = await session.scalar(
-        scoped(Comment, actor.workspace_id).where(Comment.id == comment_id).with_for_update()
+async def delete_comment(ctx: Ctx, comment_id: str) -> Comment:
+    comment = await ctx.session.scalar(
+        scoped(Comment, ctx.workspace_id).where(Comment.id == comment_id).with_for_update()
     )
     if comment is None:
         raise NotFound("Comment not found")
-    if comment.user_id != actor.user_id:
+    if comment.user_id != ctx.user_id:
         raise Forbidden("Only the comment's owner can delete it")
-    now = actor.now()
+    now = ctx.now()
     comment.soft_delete(now)
     comment.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return comment

@@ -57,7 +57,7 @@ class Route:
 
 
 async def _persona(ctx: RequestCtx, persona_id: str | None) -> PersonaProfile | None:
-    view = await usable_persona(ctx.session, ctx.actor, persona_id) if persona_id else None
+    view = await usable_persona(ctx, persona_id) if persona_id else None
     return view.profile if view else None
 
 
@@ -89,8 +89,7 @@ async def generate_drafts(
     drafts: list[Draft] = []
     for index, key in enumerate(keys):
         done = await generation.generate(
-            ctx.session,
-            ctx.actor,
+            ctx,
             PostTask(
                 persona=persona,
                 topic=topic.strip(),
@@ -99,7 +98,6 @@ async def generate_drafts(
                 batch_index=index,
                 batch_size=len(keys),
             ),
-            settings=ctx.settings,
             action=Action.GENERATE_POST_CONTENT,
             kind="generate-post-content",
         )
@@ -115,12 +113,10 @@ async def enhance(ctx: RequestCtx, draft: Draft, *, persona_id: str | None) -> D
             details=[{"field": f"text_{draft.platform}", "message": "write or generate first"}],
         )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         EnhanceTask(
             persona=await _persona(ctx, persona_id), text=draft.content, platform=draft.platform
         ),
-        settings=ctx.settings,
         action=Action.ENHANCE_CONTENT,
         kind="enhance-content",
     )
@@ -135,10 +131,8 @@ async def hashtags(ctx: RequestCtx, draft: Draft) -> HashtagSet:
             details=[{"field": f"text_{draft.platform}", "message": "write or generate first"}],
         )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         HashtagTask(content=draft.content, platform=draft.platform),
-        settings=ctx.settings,
         action=Action.HASHTAGS,
         kind="hashtags",
     )
@@ -147,9 +141,7 @@ async def hashtags(ctx: RequestCtx, draft: Draft) -> HashtagSet:
 
 async def best_time(ctx: RequestCtx, platforms: Sequence[str]) -> generation.BestTimePlan:
     """1 credit, as ``/v1/ai/best-time``: the next best slot in the workspace's timezone."""
-    return await generation.best_time(
-        ctx.session, ctx.actor, settings=ctx.settings, platforms=_platforms(platforms)
-    )
+    return await generation.best_time(ctx, platforms=_platforms(platforms))
 
 
 def route_for(platform: str, accounts: Sequence[ConnectedAccount]) -> Route:
@@ -172,9 +164,7 @@ async def store_image(ctx: RequestCtx, *, data: bytes, declared: str | None) -> 
     kind = assets.check_image_bytes(
         data, declared=declared, max_bytes=ctx.settings.media.max_upload_bytes
     )
-    asset = await assets.store_upload(
-        ctx.session, ctx.actor, ctx.storage, data=data, content_type=kind, folder="posts"
-    )
+    asset = await assets.store_upload(ctx, data=data, content_type=kind, folder="posts")
     await ctx.session.flush()
     return await assets.sign(ctx.storage, ctx.settings, asset.key)
 
@@ -184,10 +174,7 @@ async def generate_image(
 ) -> assets.SignedImage:
     """One ``image_creation`` quota unit, as zorbit's generate-image."""
     return await images.generate_now(
-        ctx.session,
-        ctx.actor,
-        ctx.storage,
-        ctx.settings,
+        ctx,
         post_content=content,
         post_id=None,
         custom_prompt=prompt,
@@ -221,7 +208,7 @@ async def save(
         )
     if image_key and not key_belongs_to(image_key, ctx.workspace_id):
         raise ValidationFailed(details=[{"field": "image", "message": "unknown image"}])
-    await usable_persona(ctx.session, ctx.actor, persona_id)
+    await usable_persona(ctx, persona_id)
     chosen = await routes(ctx, [d.platform for d in drafts])
     saved = []
     for draft in drafts:

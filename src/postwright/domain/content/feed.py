@@ -14,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import AppError, ValidationFailed
 from postwright.core.pagination import PageResult, paginate_page
-from postwright.core.security import SecretBox
-from postwright.core.settings import Settings
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import QuotaType, consume_quota
@@ -36,6 +34,9 @@ from postwright.domain.generation import web_search
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.tasks import ContentLength, PostTask
 from postwright.domain.personas import service as personas
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 MAX_FEED_PAGE = 5
 SOURCES_PER_KIND = 20
@@ -68,8 +69,9 @@ def _topic_of(text: str) -> str:
     return " ".join(first.split())[:160]
 
 
-async def _sources(session: AsyncSession, actor: Actor) -> list[FeedSource]:
-    views = await personas.list_views(session, actor)
+async def _sources(ctx: RequestCtx) -> list[FeedSource]:
+    session, actor = ctx.session, ctx.actor
+    views = await personas.list_views(ctx)
     voice = next((v.profile for v in views if not v.is_system), None)
     ideas = await session.scalars(
         scoped(Idea, actor.workspace_id)
@@ -112,42 +114,34 @@ def _feed_posts(actor: Actor) -> Select[Post]:
     return zorbit_posts(actor).where(Post.source == PostSource.FEED, Post.user_id == actor.user_id)
 
 
-async def _start_position(session: AsyncSession, actor: Actor, cursor: str | None) -> int:
-    statement = _feed_posts(actor)
+async def _start_position(ctx: RequestCtx, cursor: str | None) -> int:
+    statement = _feed_posts(ctx.actor)
     if cursor:
-        last = await session.scalar(statement.where(Post.id == cursor))
+        last = await ctx.session.scalar(statement.where(Post.id == cursor))
         if last is None:
             raise ValidationFailed(
                 "Invalid cursor", details=[{"field": "cursor", "message": "cursor is not valid"}]
             )
     else:
-        last = await session.scalar(statement.order_by(Post.created_at.desc(), Post.id.desc()))
+        last = await ctx.session.scalar(statement.order_by(Post.created_at.desc(), Post.id.desc()))
     if last is None:
         return 0
     return int(last.attributes.get("rotation", -1)) + 1
 
 
-async def _recent_texts(session: AsyncSession, actor: Actor) -> list[str]:
-    statement = _feed_posts(actor)
-    rows = await session.scalars(
+async def _recent_texts(ctx: RequestCtx) -> list[str]:
+    statement = _feed_posts(ctx.actor)
+    rows = await ctx.session.scalars(
         statement.order_by(Post.created_at.desc(), Post.id.desc()).limit(RECENT_FEED_POSTS)
     )
     return [p.content for p in rows]
 
 
-async def generate_feed(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-    limit: int,
-    cursor: str | None,
-) -> FeedPage:
-    wanted = await units_available(session, actor, QuotaType.POST_GENERATION, wanted=limit)
-    sources = await _sources(session, actor)
-    position = await _start_position(session, actor, cursor)
-    previous = await _recent_texts(session, actor)
+async def generate_feed(ctx: RequestCtx, *, limit: int, cursor: str | None) -> FeedPage:
+    wanted = await units_available(ctx, QuotaType.POST_GENERATION, wanted=limit)
+    sources = await _sources(ctx)
+    position = await _start_position(ctx, cursor)
+    previous = await _recent_texts(ctx)
     posts: list[Post] = []
     failures: list[AppError] = []
     for offset in range(wanted):
@@ -155,21 +149,14 @@ async def generate_feed(
         source = sources[rotation % len(sources)]
         length = LENGTHS[rotation % len(LENGTHS)]
         written = await _generate_one(
-            session,
-            actor,
-            source,
-            length,
-            [*previous, *(p.content for p in posts)],
-            settings=settings,
-            secrets=secrets,
-            failures=failures,
+            ctx, source, length, [*previous, *(p.content for p in posts)], failures=failures
         )
         if written is None:
             continue
         text, searching = written
         posts.append(
             new_post(
-                actor,
+                ctx.actor,
                 content=text,
                 source=PostSource.FEED,
                 content_length=length,
@@ -184,21 +171,20 @@ async def generate_feed(
         )
     if not posts:
         raise failures[0]
-    status = await consume_quota(session, actor, QuotaType.POST_GENERATION, units=len(posts))
-    session.add_all(posts)
-    await session.flush()
+    status = await consume_quota(
+        ctx.session, ctx.actor, QuotaType.POST_GENERATION, units=len(posts)
+    )
+    ctx.session.add_all(posts)
+    await ctx.session.flush()
     return FeedPage(posts=posts, has_more=status.remaining > 0)
 
 
 async def _generate_one(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     source: FeedSource,
     length: ContentLength,
     previous: Sequence[str],
     *,
-    settings: Settings,
-    secrets: SecretBox,
     failures: list[AppError],
 ) -> tuple[str, bool] | None:
     """The post's text, and whether the model had the web-search tool for it."""
@@ -211,24 +197,20 @@ async def _generate_one(
         batch_index=len(previous),
         batch_size=len(previous) + 1,
     )
-    engine = await generation.workspace_engine(session, actor, settings=settings, secrets=secrets)
+    engine = await generation.workspace_engine(ctx)
     engine, searching = web_search.with_web_search(engine)
     try:
-        done = await generation.generate(
-            session, actor, task, settings=settings, action=None, kind="zorbit-feed", engine=engine
-        )
+        done = await generation.generate(ctx, task, action=None, kind="zorbit-feed", engine=engine)
     except VARIANT_FAILURES as exc:
         failures.append(exc)
         return None
     return done.output.content, searching
 
 
-async def feed_history(
-    session: AsyncSession, actor: Actor, *, page: int, limit: int
-) -> PageResult[Post]:
-    statement = _feed_posts(actor)
+async def feed_history(ctx: RequestCtx, *, page: int, limit: int) -> PageResult[Post]:
+    statement = _feed_posts(ctx.actor)
     return await paginate_page(
-        session,
+        ctx.session,
         statement.order_by(Post.created_at.desc(), Post.id.desc()),
         page=page,
         limit=limit,

@@ -4,14 +4,10 @@ back by thread, by message or one at a time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from postwright.core.ids import new_id
-from postwright.core.security import SecretBox
-from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import QuotaType, consume_quota
 from postwright.domain.content import threads
 from postwright.domain.content.conversation_models import (
@@ -25,6 +21,9 @@ from postwright.domain.content.metering import units_available
 from postwright.domain.generation import service as generation
 from postwright.domain.generation.tasks import IdeaTask
 
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
+
 IDEAS_PER_REQUEST = 3
 
 
@@ -36,48 +35,35 @@ class IdeaRun:
     ideas: list[Idea]
 
 
-async def generate_ideas(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-    prompt: str,
-    thread_id: str | None,
-) -> IdeaRun:
+async def generate_ideas(ctx: Ctx, *, prompt: str, thread_id: str | None) -> IdeaRun:
     """A new thread unless ``thread_id`` names one of the workspace's (404 otherwise)."""
-    thread = (
-        await threads.get_thread(session, actor, thread_id, for_update=True) if thread_id else None
-    )
-    wanted = await units_available(
-        session, actor, QuotaType.IDEA_GENERATION, wanted=IDEAS_PER_REQUEST
-    )
+    session = ctx.session
+    thread = await threads.get_thread(ctx, thread_id, for_update=True) if thread_id else None
+    wanted = await units_available(ctx, QuotaType.IDEA_GENERATION, wanted=IDEAS_PER_REQUEST)
     context = await threads.context_of(session, thread) if thread else []
-    engine = await generation.workspace_engine(session, actor, settings=settings, secrets=secrets)
+    engine = await generation.workspace_engine(ctx)
     done = await generation.generate(
-        session,
-        actor,
+        ctx,
         IdeaTask(prompt=prompt, count=wanted, conversation=context),
-        settings=settings,
         action=None,
         kind="zorbit-idea",
         engine=engine,
     )
     generated = done.output.ideas
     if generated:
-        await consume_quota(session, actor, QuotaType.IDEA_GENERATION, units=len(generated))
+        await consume_quota(session, ctx.actor, QuotaType.IDEA_GENERATION, units=len(generated))
     if thread is None:
-        thread = await threads.start_thread(session, actor, type=ThreadType.IDEA, prompt=prompt)
-    asked = await threads.add_message(session, actor, thread, role=MessageRole.USER, content=prompt)
+        thread = await threads.start_thread(ctx, type=ThreadType.IDEA, prompt=prompt)
+    asked = await threads.add_message(ctx, thread, role=MessageRole.USER, content=prompt)
     answered = await threads.add_message(
-        session, actor, thread, role=MessageRole.ASSISTANT, content=f"Generated ideas for: {prompt}"
+        ctx, thread, role=MessageRole.ASSISTANT, content=f"Generated ideas for: {prompt}"
     )
-    now = actor.now()
+    now = ctx.now()
     ideas = [
         Idea(
             id=new_id("idea"),
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
+            workspace_id=ctx.workspace_id,
+            user_id=ctx.user_id,
             thread_id=thread.id,
             message_id=answered.id,
             title=idea.title[:500],
@@ -94,19 +80,17 @@ async def generate_ideas(
     return IdeaRun(thread=thread, prompt_message=asked, response_message=answered, ideas=ideas)
 
 
-async def list_ideas(
-    session: AsyncSession, actor: Actor, *, thread_id: str | None, message_id: str | None
-) -> list[Idea]:
+async def list_ideas(ctx: Ctx, *, thread_id: str | None, message_id: str | None) -> list[Idea]:
     """The workspace's ideas, newest first, narrowed to a thread and/or a message. An unknown
     (or another workspace's) thread or message simply has no ideas here."""
-    statement = scoped(Idea, actor.workspace_id)
+    statement = scoped(Idea, ctx.workspace_id)
     if thread_id:
         statement = statement.where(Idea.thread_id == thread_id)
     if message_id:
         statement = statement.where(Idea.message_id == message_id)
-    rows = await session.scalars(statement.order_by(Idea.created_at.desc(), Idea.id.asc()))
+    rows = await ctx.session.scalars(statement.order_by(Idea.created_at.desc(), Idea.id.asc()))
     return list(rows)
 
 
-async def get_idea(session: AsyncSession, actor: Actor, idea_id: str) -> Idea:
-    return await get_scoped(session, Idea, actor.workspace_id, idea_id)
+async def get_idea(ctx: Ctx, idea_id: str) -> Idea:
+    return await get_scoped(ctx.session, Idea, ctx.workspace_id, idea_id)

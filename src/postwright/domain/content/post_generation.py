@@ -10,13 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from postwright.core.errors import AppError, ValidationFailed
-from postwright.core.security import SecretBox
-from postwright.core.settings import Settings
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import QuotaType, consume_quota
 from postwright.domain.content import threads
 from postwright.domain.content.conversation_models import MessageRole, Thread, ThreadType
@@ -27,6 +23,9 @@ from postwright.domain.generation import service as generation
 from postwright.domain.generation.errors import AiProviderError, AiResponseIncomplete
 from postwright.domain.generation.tasks import ContentLength, PostTask
 from postwright.domain.personas.service import PersonaView
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 POSTS_PER_REQUEST = 2
 MAX_STYLE_EXAMPLES = 5
@@ -57,13 +56,13 @@ class GeneratedPosts:
         return len(self.posts) < self.requested
 
 
-async def _style_examples(session: AsyncSession, actor: Actor, ids: Sequence[str]) -> list[str]:
+async def _style_examples(ctx: RequestCtx, ids: Sequence[str]) -> list[str]:
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
     found = {
         post.id: post.content
-        for post in await session.scalars(zorbit_posts(actor).where(Post.id.in_(wanted)))
+        for post in await ctx.session.scalars(zorbit_posts(ctx.actor).where(Post.id.in_(wanted)))
     }
     missing = [post_id for post_id in wanted if post_id not in found]
     if missing:
@@ -74,37 +73,27 @@ async def _style_examples(session: AsyncSession, actor: Actor, ids: Sequence[str
     return [found[post_id] for post_id in wanted][:MAX_STYLE_EXAMPLES]
 
 
-async def _thread_for(session: AsyncSession, actor: Actor, request: PostRequest) -> Thread:
+async def _thread_for(ctx: RequestCtx, request: PostRequest) -> Thread:
     first = request.is_first_message
     if first is None:
         first = request.thread_id is None
     if first:
-        return await threads.start_thread(
-            session, actor, type=ThreadType.POST, prompt=request.prompt
-        )
+        return await threads.start_thread(ctx, type=ThreadType.POST, prompt=request.prompt)
     if request.thread_id is None:
         raise ValidationFailed(
             "threadId is required unless isFirstMessage is true",
             details=[{"field": "threadId", "message": "required when isFirstMessage is false"}],
         )
-    return await threads.get_thread(session, actor, request.thread_id, for_update=True)
+    return await threads.get_thread(ctx, request.thread_id, for_update=True)
 
 
-async def generate_posts(
-    session: AsyncSession,
-    actor: Actor,
-    request: PostRequest,
-    *,
-    settings: Settings,
-    secrets: SecretBox,
-) -> GeneratedPosts:
+async def generate_posts(ctx: RequestCtx, request: PostRequest) -> GeneratedPosts:
     started = time.perf_counter()
-    persona = await usable_persona(session, actor, request.persona_id)
-    examples = await _style_examples(session, actor, request.selected_post_ids)
-    thread = await _thread_for(session, actor, request)
-    wanted = await units_available(
-        session, actor, QuotaType.POST_GENERATION, wanted=POSTS_PER_REQUEST
-    )
+    session = ctx.session
+    persona = await usable_persona(ctx, request.persona_id)
+    examples = await _style_examples(ctx, request.selected_post_ids)
+    thread = await _thread_for(ctx, request)
+    wanted = await units_available(ctx, QuotaType.POST_GENERATION, wanted=POSTS_PER_REQUEST)
     context = await threads.context_of(session, thread)
     texts: list[str] = []
     failures: list[AppError] = []
@@ -119,15 +108,11 @@ async def generate_posts(
             batch_index=index,
             batch_size=wanted,
         )
-        engine = await generation.workspace_engine(
-            session, actor, settings=settings, secrets=secrets
-        )
+        engine = await generation.workspace_engine(ctx)
         try:
             done = await generation.generate(
-                session,
-                actor,
+                ctx,
                 task,
-                settings=settings,
                 action=None,
                 kind="zorbit-post",
                 engine=engine,
@@ -138,14 +123,14 @@ async def generate_posts(
         texts.append(done.output.content)
     if not texts:
         raise failures[0]
-    await consume_quota(session, actor, QuotaType.POST_GENERATION, units=len(texts))
-    await threads.add_message(session, actor, thread, role=MessageRole.USER, content=request.prompt)
+    await consume_quota(session, ctx.actor, QuotaType.POST_GENERATION, units=len(texts))
+    await threads.add_message(ctx, thread, role=MessageRole.USER, content=request.prompt)
     reply = await threads.add_message(
-        session, actor, thread, role=MessageRole.ASSISTANT, content="\n\n---\n\n".join(texts)
+        ctx, thread, role=MessageRole.ASSISTANT, content="\n\n---\n\n".join(texts)
     )
     posts = [
         new_post(
-            actor,
+            ctx.actor,
             content=text,
             source=PostSource.GENERATED,
             persona_id=persona.id if persona else None,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
@@ -23,9 +22,11 @@ from postwright.domain.content import post_service
 from postwright.domain.content.images import ImageUpload
 from postwright.domain.content.models import Post, PostCount, PostSource, PublishState
 from postwright.domain.media.assets import store_upload
-from postwright.domain.media.storage import MediaStorage
 from postwright.domain.personas import service as personas
 from postwright.domain.personas.service import PersonaView
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx, RequestCtx
 
 ZORBIT_SOURCES = (PostSource.MANUAL, PostSource.GENERATED, PostSource.FEED)
 SORT_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
@@ -90,8 +91,9 @@ def _order(sort: str) -> list[ColumnElement[Any]]:
 
 
 async def list_posts(
-    session: AsyncSession, actor: Actor, query: PostQuery, *, page: int, limit: int
+    ctx: RequestCtx, query: PostQuery, *, page: int, limit: int
 ) -> PageResult[Post]:
+    session, actor = ctx.session, ctx.actor
     statement = zorbit_posts(actor)
     if query.type:
         statement = statement.where(Post.type == query.type)
@@ -177,14 +179,12 @@ def _page_of_posts(actor: Actor, *, ascending: bool, offset: int, limit: int) ->
     return select(Post).join(ids, ids.c.id == Post.id).order_by(*order)
 
 
-async def usable_persona(
-    session: AsyncSession, actor: Actor, persona_id: str | None
-) -> PersonaView | None:
+async def usable_persona(ctx: Ctx, persona_id: str | None) -> PersonaView | None:
     """The persona a post names: one of the workspace's or a system one (400 otherwise)."""
     if persona_id is None:
         return None
     try:
-        return await personas.get_view(session, actor, persona_id)
+        return await personas.get_view(ctx, persona_id)
     except NotFound:
         raise ValidationFailed(
             "Persona not found",
@@ -193,10 +193,8 @@ async def usable_persona(
 
 
 async def create_post(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     *,
-    storage: MediaStorage,
     content: str,
     type: str = "post",
     persona_id: str | None = None,
@@ -204,18 +202,18 @@ async def create_post(
     image: ImageUpload | None = None,
 ) -> Post:
     post_service.require_content(content)
-    await usable_persona(session, actor, persona_id)
+    await usable_persona(ctx, persona_id)
     post = post_service.build_post(
-        actor,
+        ctx.actor,
         post_service.PostDraft(
             content=content, type=type, persona_id=persona_id, is_saved=is_saved
         ),
         source=PostSource.MANUAL,
     )
     if image is not None:
-        await _attach_image(session, actor, post, image, storage)
-    session.add(post)
-    await session.flush()
+        await _attach_image(ctx, post, image)
+    ctx.session.add(post)
+    await ctx.session.flush()
     return post
 
 
@@ -240,13 +238,9 @@ def new_post(
     return post_service.build_post(actor, draft, source=source)
 
 
-async def _attach_image(
-    session: AsyncSession, actor: Actor, post: Post, image: ImageUpload, storage: MediaStorage
-) -> None:
+async def _attach_image(ctx: RequestCtx, post: Post, image: ImageUpload) -> None:
     asset = await store_upload(
-        session,
-        actor,
-        storage,
+        ctx,
         data=image.data,
         content_type=image.content_type,
         folder="posts",
@@ -256,19 +250,21 @@ async def _attach_image(
     post.image_url = None
 
 
-async def get_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+async def get_post(ctx: RequestCtx, post_id: str) -> Post:
     """A zorbit post of the actor's workspace, or 404."""
-    post = await session.scalar(zorbit_posts(actor).where(Post.id == post_id))
+    post = await ctx.session.scalar(zorbit_posts(ctx.actor).where(Post.id == post_id))
     if post is None:
         raise NotFound("Post not found")
     return post
 
 
-async def _owned(session: AsyncSession, actor: Actor, post_id: str) -> Post:
-    post = await session.scalar(zorbit_posts(actor).where(Post.id == post_id).with_for_update())
+async def _owned(ctx: RequestCtx, post_id: str) -> Post:
+    post = await ctx.session.scalar(
+        zorbit_posts(ctx.actor).where(Post.id == post_id).with_for_update()
+    )
     if post is None:
         raise NotFound("Post not found")
-    if post.user_id != actor.user_id:
+    if post.user_id != ctx.user_id:
         raise Forbidden("Only the post's owner can change it")
     return post
 
@@ -308,18 +304,11 @@ def _react(post: Post, changes: PostChanges) -> None:
         post.is_saved = changes.is_saved
 
 
-async def update_post(
-    session: AsyncSession,
-    actor: Actor,
-    post_id: str,
-    changes: PostChanges,
-    *,
-    storage: MediaStorage,
-) -> Post:
+async def update_post(ctx: RequestCtx, post_id: str, changes: PostChanges) -> Post:
     if changes.is_empty():
         raise ValidationFailed("No valid fields to update")
-    post = await _owned(session, actor, post_id)
-    now = actor.now()
+    post = await _owned(ctx, post_id)
+    now = ctx.now()
     if changes.content is not None:
         post_service.set_content(post, changes.content, now=now)
     if changes.type is not None:
@@ -330,17 +319,17 @@ async def update_post(
     elif changes.unschedule:
         post_service.unschedule(post, now=now)
     if changes.image is not None:
-        await _attach_image(session, actor, post, changes.image, storage)
+        await _attach_image(ctx, post, changes.image)
     elif changes.remove_image:
         post.image_key = post.image_url = None
     post.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return post
 
 
-async def delete_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
+async def delete_post(ctx: RequestCtx, post_id: str) -> Post:
     """Soft delete: hidden at once, restorable for the retention window."""
-    post = await _owned(session, actor, post_id)
-    post_service.soft_delete(post, now=actor.now())
-    await session.flush()
+    post = await _owned(ctx, post_id)
+    post_service.soft_delete(post, now=ctx.now())
+    await ctx.session.flush()
     return post

@@ -4,17 +4,17 @@ cursor. Every stored idea counts as saved (zorbit keeps the ideas it generates).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, Literal
 
 from postwright.core.errors import ValidationFailed
-from postwright.core.pagination import CursorCodec, paginate_keyset
+from postwright.core.pagination import paginate_keyset
 from postwright.core.tenancy import scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content.conversation_models import Idea
 from postwright.domain.content.models import Post
 from postwright.domain.content.posts import zorbit_posts
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 SavedType = Literal["post", "idea"]
 
@@ -44,21 +44,16 @@ def saved_type(value: str | None) -> SavedType | None:
 
 
 async def list_saved(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    codec: CursorCodec,
-    kind: SavedType | None,
-    cursor: str | None,
-    limit: int,
+    ctx: RequestCtx, *, kind: SavedType | None, cursor: str | None, limit: int
 ) -> SavedPage:
-    scope = f"saved:{actor.workspace_id}:{kind or 'all'}"
+    session, codec = ctx.session, ctx.cursors
+    scope = f"saved:{ctx.workspace_id}:{kind or 'all'}"
     found: list[Post | Idea] = []
     truncated = False
     if kind in (None, "post"):
         posts = await paginate_keyset(
             session,
-            zorbit_posts(actor).where(Post.is_saved.is_(True)),
+            zorbit_posts(ctx.actor).where(Post.is_saved.is_(True)),
             codec=codec,
             created_at=Post.created_at,
             id_column=Post.id,
@@ -71,7 +66,7 @@ async def list_saved(
     if kind in (None, "idea"):
         ideas = await paginate_keyset(
             session,
-            scoped(Idea, actor.workspace_id),
+            scoped(Idea, ctx.workspace_id),
             codec=codec,
             created_at=Idea.created_at,
             id_column=Idea.id,

@@ -6,18 +6,22 @@ messages are given to the engine as context for the next generation.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.ids import new_id
 from postwright.core.tenancy import get_scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content.conversation_models import (
     MessageRole,
     Thread,
     ThreadMessage,
     ThreadType,
 )
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 CONTEXT_MESSAGES = 10
 TITLE_LENGTH = 200
@@ -28,29 +32,25 @@ def _title(prompt: str) -> str:
     return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-async def start_thread(
-    session: AsyncSession, actor: Actor, *, type: ThreadType, prompt: str
-) -> Thread:
-    now = actor.now()
+async def start_thread(ctx: Ctx, *, type: ThreadType, prompt: str) -> Thread:
+    now = ctx.now()
     thread = Thread(
         id=new_id("thread"),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         type=type,
         title=_title(prompt),
         created_at=now,
         updated_at=now,
     )
-    session.add(thread)
-    await session.flush()
+    ctx.session.add(thread)
+    await ctx.session.flush()
     return thread
 
 
-async def get_thread(
-    session: AsyncSession, actor: Actor, thread_id: str, *, for_update: bool = False
-) -> Thread:
+async def get_thread(ctx: Ctx, thread_id: str, *, for_update: bool = False) -> Thread:
     """A thread of the actor's workspace, or 404 ("Thread not found")."""
-    return await get_scoped(session, Thread, actor.workspace_id, thread_id, for_update=for_update)
+    return await get_scoped(ctx.session, Thread, ctx.workspace_id, thread_id, for_update=for_update)
 
 
 async def context_of(session: AsyncSession, thread: Thread) -> list[str]:
@@ -68,23 +68,23 @@ async def context_of(session: AsyncSession, thread: Thread) -> list[str]:
 
 
 async def add_message(
-    session: AsyncSession, actor: Actor, thread: Thread, *, role: MessageRole, content: str
+    ctx: Ctx, thread: Thread, *, role: MessageRole, content: str
 ) -> ThreadMessage:
     """Appended after the thread's last message (callers hold the thread row locked)."""
-    now = actor.now()
-    last = await session.scalar(
+    now = ctx.now()
+    last = await ctx.session.scalar(
         select(func.max(ThreadMessage.position)).where(ThreadMessage.thread_id == thread.id)
     )
     message = ThreadMessage(
         position=(last or 0) + 1,
         id=new_id("message"),
-        workspace_id=actor.workspace_id,
+        workspace_id=ctx.workspace_id,
         thread_id=thread.id,
         role=role,
         content=content,
         created_at=now,
     )
-    session.add(message)
+    ctx.session.add(message)
     thread.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return message

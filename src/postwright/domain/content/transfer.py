@@ -16,20 +16,20 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import AppError, ValidationFailed
 from postwright.core.tenancy import scoped
 from postwright.core.text import is_storable
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource
 from postwright.domain.generation.platforms import get_platform
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 MAX_IMPORT_ROWS = 1000
 # A post is a flat object inside an array (inside an object): anything deeper is not a post.
@@ -265,16 +265,14 @@ def validate_rows(
     return [row for row in rows if row is not None]
 
 
-async def import_posts(
-    session: AsyncSession, actor: Actor, records: list[dict[str, Any]]
-) -> list[Imported]:
-    now = actor.now()
-    rows = validate_rows(records, now=now, default_timezone=actor.workspace.timezone or "UTC")
+async def import_posts(ctx: RequestCtx, records: list[dict[str, Any]]) -> list[Imported]:
+    now = ctx.now()
+    rows = validate_rows(records, now=now, default_timezone=ctx.actor.workspace.timezone or "UTC")
     imported = []
     for row in rows:
         post = post_service.add_post(
-            session,
-            actor,
+            ctx.session,
+            ctx.actor,
             post_service.PostDraft(
                 content=row.content,
                 platform=row.platform,
@@ -287,7 +285,7 @@ async def import_posts(
             now=now,
         )
         imported.append(Imported(row=row.row, post=post))
-    await session.flush()
+    await ctx.session.flush()
     return imported
 
 
@@ -309,13 +307,13 @@ def export_record(post: Post) -> dict[str, str | None]:
 
 
 async def export_posts(
-    session: AsyncSession, actor: Actor, *, source: PostSource | None = None
+    ctx: RequestCtx, *, source: PostSource | None = None
 ) -> list[dict[str, str | None]]:
     """The workspace's posts (not deleted), oldest first, at most ``MAX_EXPORT_ROWS``."""
-    statement = scoped(Post, actor.workspace_id)
+    statement = scoped(Post, ctx.workspace_id)
     if source is not None:
         statement = statement.where(Post.source == source)
-    rows = await session.scalars(
+    rows = await ctx.session.scalars(
         statement.order_by(Post.created_at, Post.id).limit(MAX_EXPORT_ROWS)
     )
     return [export_record(post) for post in rows]

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
-from postwright.core.settings import Settings
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.costs import Action
 from postwright.domain.generation.image_prompts import ImagePrompt, ImagePromptTask
 from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.service import Generated, generate
 from postwright.domain.personas import service as personas
 
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
+
 
 async def build_image_prompt(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     *,
-    settings: Settings,
     content: str,
     style: str | None = None,
     platform: str | None = None,
@@ -27,19 +26,17 @@ async def build_image_prompt(
     """A ready prompt for an image model illustrating ``content`` in the persona's look.
     ``persona_id`` (a workspace persona; 404 when it is not one) wins over an inline one."""
     if persona_id:
-        persona = (await personas.get_view(session, actor, persona_id)).profile
+        persona = (await personas.get_view(ctx, persona_id)).profile
     task = ImagePromptTask(
         persona=persona,
         content=content,
         style=style,
         platform=platform,
-        cache_scope=actor.workspace_id,
+        cache_scope=ctx.workspace_id,
     )
     return await generate(
-        session,
-        actor,
+        ctx,
         task,
-        settings=settings,
         action=Action.BUILD_IMAGE_PROMPT,
         kind="build-image-prompt",
     )

@@ -14,13 +14,10 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from postwright.core.errors import AppError
 from postwright.core.ids import new_id
-from postwright.core.settings import Settings
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing import holds
 from postwright.domain.billing.costs import Action, price
 from postwright.domain.billing.ledger import credit_summary, settle_reservation
@@ -30,6 +27,9 @@ from postwright.domain.generation.persona import PersonaProfile
 from postwright.domain.generation.platforms import get_platform
 from postwright.domain.generation.service import record_usage
 from postwright.domain.generation.tasks import EnhanceTask
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 MAX_ITEMS = 50
 # Items sent to the model at once; the provider's own limit (jobs.llm_concurrency) caps it.
@@ -76,14 +76,9 @@ def _refusal(item: EnhanceItem) -> AppError | None:
     return None
 
 
-async def enhance_many(
-    session: AsyncSession,
-    actor: Actor,
-    items: Sequence[EnhanceItem],
-    *,
-    settings: Settings,
-) -> BulkEnhanced:
+async def enhance_many(ctx: Ctx, items: Sequence[EnhanceItem]) -> BulkEnhanced:
     """Enhance each item; charge ``bulk_enhance_item`` per item enhanced, once."""
+    session, actor, settings = ctx.session, ctx.actor, ctx.settings
     each = price(settings.billing.costs, Action.BULK_ENHANCE_ITEM)
     outcomes: dict[int, ItemOutcome] = {}
     runnable: list[tuple[int, EnhanceTask]] = []

@@ -10,15 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Generic
+from typing import TYPE_CHECKING, Generic
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.ids import new_id
 from postwright.core.outbound import ensure_public_url
-from postwright.core.security import SecretBox
-from postwright.core.settings import Settings
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing import holds
 from postwright.domain.billing.context import Acting
 from postwright.domain.billing.errors import insufficient_credits
@@ -41,6 +38,9 @@ from postwright.domain.generation.providers import split_model
 from postwright.domain.generation.tasks import Task, ThreadTask
 from postwright.domain.personas import service as personas
 
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx, RequestCtx
+
 
 @dataclass(frozen=True)
 class Generated(Generic[OutputT]):
@@ -54,11 +54,9 @@ class Generated(Generic[OutputT]):
 
 
 async def generate(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     task: Task[OutputT],
     *,
-    settings: Settings,
     action: Action | None,
     kind: str,
     engine: GenerationEngine | None = None,
@@ -70,6 +68,7 @@ async def generate(
     far commits with the hold; the model is called with no transaction open; the charge and
     the usage record go into the request's next transaction, keyed by the usage id. A failed
     call releases the hold at once; a process that dies first leaves a hold that expires."""
+    session, actor, settings = ctx.session, ctx.actor, ctx.settings
     amount = price(settings.billing.costs, action) if action else 0
     if task.cache_scope is None:
         # The workspace shares one prompt cache (OpenAI's prompt_cache_key) across its calls.
@@ -103,31 +102,27 @@ async def generate(
     return Generated(result=result, credits_used=amount, credits_remaining=remaining)
 
 
-async def _affordable(
-    session: AsyncSession, actor: Actor, settings: Settings, action: Action | None
-) -> int:
+async def _affordable(ctx: Ctx, action: Action | None) -> int:
     """The price, once AI access and the balance are known to cover it (nothing is held)."""
-    await require_ai_access(session, actor)
-    amount = price(settings.billing.costs, action) if action else 0
+    await require_ai_access(ctx.session, ctx.actor)
+    amount = price(ctx.settings.billing.costs, action) if action else 0
     if amount:
-        available = (await credit_summary(session, actor)).available
+        available = (await credit_summary(ctx.session, ctx.actor)).available
         if available < amount:
             raise insufficient_credits(amount, available)
     return amount
 
 
-async def _charge(
-    session: AsyncSession, actor: Actor, action: Action | None, amount: int, related_id: str
-) -> None:
+async def _charge(ctx: Ctx, action: Action | None, amount: int, related_id: str) -> None:
     if amount and action:
-        await charge_credits(session, actor, action.value, amount=amount, related_id=related_id)
+        await charge_credits(
+            ctx.session, ctx.actor, action.value, amount=amount, related_id=related_id
+        )
 
 
 async def thread(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     *,
-    settings: Settings,
     topic: str,
     source_text: str | None,
     platform: str,
@@ -135,7 +130,7 @@ async def thread(
     persona_id: str | None,
 ) -> Generated[ThreadPosts]:
     """A numbered thread, each item within the platform's limit (voxburst: 2 credits)."""
-    persona = (await personas.get_view(session, actor, persona_id)).profile if persona_id else None
+    persona = (await personas.get_view(ctx, persona_id)).profile if persona_id else None
     task = ThreadTask(
         persona=persona,
         topic=topic,
@@ -143,9 +138,7 @@ async def thread(
         platform=platform,
         max_posts=max_posts,
     )
-    return await generate(
-        session, actor, task, settings=settings, action=Action.THREAD, kind="thread"
-    )
+    return await generate(ctx, task, action=Action.THREAD, kind="thread")
 
 
 @dataclass(frozen=True)
@@ -155,16 +148,16 @@ class BestTimePlan:
     credits_used: int
 
 
-async def best_time(
-    session: AsyncSession, actor: Actor, *, settings: Settings, platforms: Sequence[str]
-) -> BestTimePlan:
+async def best_time(ctx: RequestCtx, *, platforms: Sequence[str]) -> BestTimePlan:
     """The 7x24 engagement heatmap and the next best slot in the workspace's timezone."""
     for platform in platforms:
         get_platform(platform)  # unknown platforms are a 400 before anything is charged
-    amount = await _affordable(session, actor, settings, Action.BEST_TIME)
+    amount = await _affordable(ctx, Action.BEST_TIME)
     grid = timing.heatmap(platforms)
-    recommendation = timing.recommend(platforms, now=actor.now(), timezone=actor.workspace.timezone)
-    await _charge(session, actor, Action.BEST_TIME, amount, new_id("gen"))
+    recommendation = timing.recommend(
+        platforms, now=ctx.now(), timezone=ctx.actor.workspace.timezone
+    )
+    await _charge(ctx, Action.BEST_TIME, amount, new_id("gen"))
     return BestTimePlan(
         cells=timing.cells(grid), recommendation=recommendation, credits_used=amount
     )
@@ -207,15 +200,15 @@ class AiStatus:
     last_updated: datetime | None
 
 
-async def ai_status(session: AsyncSession, actor: Actor, *, settings: Settings) -> AiStatus:
+async def ai_status(ctx: Ctx) -> AiStatus:
     """Which engine the workspace's AI calls use, and whether its plan lets it use them.
     The builtin engine is always there, so AI is always configured."""
-    config = await get_ai_config(session, actor)
-    access = await ai_access(session, actor)
+    config = await get_ai_config(ctx)
+    access = await ai_access(ctx.session, ctx.actor)
     if config is not None and config.enabled and config.model:
         provider, model = split_model(config.model)
-    elif settings.llm.model:
-        provider, model = split_model(settings.llm.model)
+    elif ctx.settings.llm.model:
+        provider, model = split_model(ctx.settings.llm.model)
     else:
         provider, model = BuiltinEngine.provider, BuiltinEngine.model
     updated = config.updated_at if config is not None else access.updated_at
@@ -229,15 +222,13 @@ async def ai_status(session: AsyncSession, actor: Actor, *, settings: Settings) 
     )
 
 
-async def get_ai_config(session: AsyncSession, actor: Actor) -> WorkspaceAiConfig | None:
-    return await session.get(WorkspaceAiConfig, actor.workspace_id)
+async def get_ai_config(ctx: Ctx) -> WorkspaceAiConfig | None:
+    return await ctx.session.get(WorkspaceAiConfig, ctx.workspace_id)
 
 
 async def set_ai_config(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
-    secrets: SecretBox,
     model: str | None,
     api_key: str | None,
     base_url: str | None,
@@ -250,29 +241,28 @@ async def set_ai_config(
         split_model(model)  # refuses an unknown provider prefix with a 400
     if base_url:
         await ensure_public_url(base_url, allow_loopback=allow_loopback, field="baseUrl")
-    now = actor.now()
-    config = await get_ai_config(session, actor)
+    now = ctx.now()
+    config = await get_ai_config(ctx)
     if config is None:
-        config = WorkspaceAiConfig(workspace_id=actor.workspace_id, created_at=now, updated_at=now)
-        session.add(config)
+        config = WorkspaceAiConfig(workspace_id=ctx.workspace_id, created_at=now, updated_at=now)
+        ctx.session.add(config)
     config.model = model
     config.base_url = base_url
     if api_key is not None:
-        config.api_key_encrypted = secrets.encrypt(api_key) if api_key else None
+        config.api_key_encrypted = ctx.secrets.encrypt(api_key) if api_key else None
     config.enabled = enabled
     config.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return config
 
 
-async def workspace_engine(
-    session: AsyncSession, actor: Actor, *, settings: Settings, secrets: SecretBox
-) -> GenerationEngine:
+async def workspace_engine(ctx: Ctx) -> GenerationEngine:
     """The engine the workspace configured for itself, else the server's default."""
-    config = await get_ai_config(session, actor)
+    settings = ctx.settings
+    config = await get_ai_config(ctx)
     if config is None or not config.enabled:
         return engine_for(settings)
-    key = secrets.decrypt(config.api_key_encrypted) if config.api_key_encrypted else None
+    key = ctx.secrets.decrypt(config.api_key_encrypted) if config.api_key_encrypted else None
     if config.base_url:
         # Checked again at call time: a name can resolve somewhere else since it was saved.
         await ensure_public_url(

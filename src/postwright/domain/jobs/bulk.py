@@ -125,7 +125,7 @@ async def submit(
     _validate(request)
     get_platform(request.platform)
     if request.persona_id:
-        await personas.get_view(session, actor, request.persona_id)
+        await personas.workspace_view(session, actor.workspace_id, request.persona_id)
     await require_ai_access(session, actor)
     now = actor.now()
     job_id = new_id("bgjob")

@@ -8,7 +8,7 @@ a failed generation shows ``credits_used: 0``. The work runs in ``generation_wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,6 @@ from postwright.core.db import after_commit
 from postwright.core.errors import ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.pagination import CursorCodec, KeysetPage, paginate_keyset
-from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import (
@@ -29,9 +28,11 @@ from postwright.domain.generation.platforms import platform_key
 from postwright.domain.jobs.generation_models import ContentGeneration, GenerationStatus
 from postwright.domain.jobs.status import JobState
 from postwright.domain.media.assets import asset_view
-from postwright.domain.media.backend import storage_for
 from postwright.domain.media.errors import MediaNotFound
 from postwright.domain.media.models import AssetStatus
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx, RequestCtx
 
 MAX_PLATFORMS = 10
 
@@ -69,13 +70,11 @@ def _validate(request: GenerationRequest) -> tuple[list[str], ResearchMode]:
     return keys, mode
 
 
-async def _uploaded_media(
-    session: AsyncSession, actor: Actor, settings: Settings, media_id: str
-) -> dict[str, Any]:
+async def _uploaded_media(ctx: Ctx, media_id: str) -> dict[str, Any]:
     """The workspace's finished upload behind ``media_id`` (Upload Media), else a 400 naming
     the field: a generation never starts from a file that is missing or still arriving."""
     try:
-        view = await asset_view(session, actor, storage_for(settings), settings, media_id)
+        view = await asset_view(ctx, media_id)
     except MediaNotFound:
         view = None
     if view is None or view.asset.status != AssetStatus.READY:
@@ -87,10 +86,9 @@ async def _uploaded_media(
     return {"media_id": media_id, "key": view.asset.key, "content_type": view.asset.content_type}
 
 
-async def submit(
-    session: AsyncSession, actor: Actor, request: GenerationRequest, *, settings: Settings
-) -> ContentGeneration:
+async def submit(ctx: RequestCtx, request: GenerationRequest) -> ContentGeneration:
     """Reserve the generation's price (402 when short) and queue it once this commits."""
+    session, actor, settings = ctx.session, ctx.actor, ctx.settings
     platforms, mode = _validate(request)
     await require_ai_access(session, actor)
     generation_id = new_id("gen")
@@ -107,7 +105,7 @@ async def submit(
     )
     media = None
     if request.media_id:
-        media = await _uploaded_media(session, actor, settings, request.media_id)
+        media = await _uploaded_media(ctx, request.media_id)
     elif request.media_url:
         media = {"media_url": request.media_url}
     now = actor.now()

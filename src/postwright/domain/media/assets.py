@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,9 @@ from postwright.domain.media.storage import (
     new_public_media_key,
     validate_key,
 )
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,7 @@ def _new_asset(
 
 
 async def create_upload(
-    session: AsyncSession,
-    acting: Acting,
-    storage: MediaStorage,
-    settings: Settings,
+    ctx: Ctx,
     *,
     filename: str,
     mime_type: str | None,
@@ -126,20 +126,21 @@ async def create_upload(
     ``public``: the image gets a stable, unguessable ``public_url`` that answers a plain GET
     (sparkvox post images); otherwise ``public_url`` only names the file and reads are
     signed."""
+    settings = ctx.settings
     content_type = image_type_for(mime_type, filename)
     limit = settings.media.max_upload_bytes
     if file_size_bytes is not None and file_size_bytes > limit:
         raise MediaTooLarge(f"Images are limited to {limit // (1024 * 1024)} MB")
     key = (
-        new_public_media_key(acting.workspace_id, folder, content_type)
+        new_public_media_key(ctx.workspace_id, folder, content_type)
         if public
-        else new_media_key(acting.workspace_id, folder, content_type)
+        else new_media_key(ctx.workspace_id, folder, content_type)
     )
-    target = await storage.presigned_upload(
+    target = await ctx.storage.presigned_upload(
         key, content_type, limit, timedelta(seconds=settings.media.upload_ttl_seconds)
     )
     asset = _new_asset(
-        acting,
+        ctx.actor,
         key,
         AssetOrigin.UPLOAD,
         AssetStatus.PENDING,
@@ -148,8 +149,8 @@ async def create_upload(
         filename=filename[:255],
         post_id=post_id,
     )
-    session.add(asset)
-    await session.flush()
+    ctx.session.add(asset)
+    await ctx.session.flush()
     return target, asset
 
 
@@ -212,9 +213,7 @@ async def confirm_upload(
 
 
 async def store_upload(
-    session: AsyncSession,
-    acting: Acting,
-    storage: MediaStorage,
+    ctx: Ctx,
     *,
     data: bytes,
     content_type: str,
@@ -223,10 +222,10 @@ async def store_upload(
 ) -> MediaAsset:
     """Bytes the client sent inline (already checked), stored and recorded as a ready asset,
     so they are downloaded, refreshed and owned like any other image."""
-    key = new_media_key(acting.workspace_id, folder, content_type)
-    await storage.put(key, data, content_type)
+    key = new_media_key(ctx.workspace_id, folder, content_type)
+    await ctx.storage.put(key, data, content_type)
     asset = _new_asset(
-        acting,
+        ctx.actor,
         key,
         AssetOrigin.UPLOAD,
         AssetStatus.READY,
@@ -234,7 +233,7 @@ async def store_upload(
         size_bytes=len(data),
         post_id=post_id,
     )
-    session.add(asset)
+    ctx.session.add(asset)
     return asset
 
 
@@ -266,42 +265,34 @@ def record_generated(
     return asset
 
 
-async def owned_asset(
-    session: AsyncSession, acting: Acting, storage: MediaStorage, key: str
-) -> MediaAsset:
+async def owned_asset(ctx: Ctx, key: str) -> MediaAsset:
     """The workspace's ready asset behind ``key``: 400 for a malformed key, 403 for another
     workspace's, 404 when there is no such image (or its upload never arrived)."""
     validate_key(key)
-    if not key_belongs_to(key, acting.workspace_id):
+    if not key_belongs_to(key, ctx.workspace_id):
         raise Forbidden("Forbidden: not image owner")
-    asset = await session.scalar(
-        select(MediaAsset).where(
-            MediaAsset.workspace_id == acting.workspace_id, MediaAsset.key == key
-        )
+    asset = await ctx.session.scalar(
+        select(MediaAsset).where(MediaAsset.workspace_id == ctx.workspace_id, MediaAsset.key == key)
     )
     if asset is None or asset.status == AssetStatus.REJECTED:
         raise MediaNotFound("Image not found")
     if asset.status == AssetStatus.PENDING:
-        asset = await confirm_upload(session, storage, asset, now=acting.now())
+        asset = await confirm_upload(ctx.session, ctx.storage, asset, now=ctx.now())
         if asset.status != AssetStatus.READY:
             raise MediaNotFound("Image not found")
     return asset
 
 
-async def read_owned(
-    session: AsyncSession, acting: Acting, storage: MediaStorage, key: str
-) -> tuple[bytes, str]:
-    asset = await owned_asset(session, acting, storage, key)
-    return await storage.get(asset.key)
+async def read_owned(ctx: Ctx, key: str) -> tuple[bytes, str]:
+    asset = await owned_asset(ctx, key)
+    return await ctx.storage.get(asset.key)
 
 
-async def refresh_url(
-    session: AsyncSession, acting: Acting, storage: MediaStorage, settings: Settings, key: str
-) -> SignedImage:
-    asset = await owned_asset(session, acting, storage, key)
-    if not await storage.exists(asset.key):
+async def refresh_url(ctx: Ctx, key: str) -> SignedImage:
+    asset = await owned_asset(ctx, key)
+    if not await ctx.storage.exists(asset.key):
         raise MediaNotFound("Image not found")
-    return await sign(storage, settings, asset.key)
+    return await sign(ctx.storage, ctx.settings, asset.key)
 
 
 async def display_url(
@@ -356,22 +347,17 @@ class AssetView:
     signed: SignedImage | None
 
 
-async def asset_view(
-    session: AsyncSession,
-    acting: Acting,
-    storage: MediaStorage,
-    settings: Settings,
-    asset_id: str,
-) -> AssetView:
+async def asset_view(ctx: Ctx, asset_id: str) -> AssetView:
     """An asset of this workspace (404 otherwise), its upload checked if it just arrived, with
     a signed URL once it is ready."""
-    asset = await session.scalar(
+    asset = await ctx.session.scalar(
         select(MediaAsset).where(
-            MediaAsset.id == asset_id, MediaAsset.workspace_id == acting.workspace_id
+            MediaAsset.id == asset_id, MediaAsset.workspace_id == ctx.workspace_id
         )
     )
     if asset is None:
         raise MediaNotFound()
-    asset = await confirm_upload(session, storage, asset, now=acting.now())
-    signed = await sign(storage, settings, asset.key) if asset.status == AssetStatus.READY else None
+    asset = await confirm_upload(ctx.session, ctx.storage, asset, now=ctx.now())
+    ready = asset.status == AssetStatus.READY
+    signed = await sign(ctx.storage, ctx.settings, asset.key) if ready else None
     return AssetView(asset, signed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,6 @@ from postwright.core.db import after_commit
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.settings import Settings
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing import holds
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.context import Acting
@@ -35,6 +35,9 @@ from postwright.domain.media.models import ImageJob, ImageJobStatus
 from postwright.domain.media.prompts import headline_of, image_prompt_for
 from postwright.domain.media.storage import MediaStorage, validate_key
 from postwright.domain.personas import service as personas
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 MAX_IMAGES_PER_JOB = 4
 
@@ -103,28 +106,25 @@ def attach(post: Post, storage: MediaStorage, key: str, acting: Acting) -> None:
     post.updated_at = acting.now()
 
 
-async def _zorbit_post(session: AsyncSession, actor: Actor, post_id: str) -> Post:
-    post = await session.scalar(
+async def _zorbit_post(ctx: Ctx, post_id: str) -> Post:
+    post = await ctx.session.scalar(
         select(Post)
         .where(
             Post.id == post_id,
-            Post.workspace_id == actor.workspace_id,
+            Post.workspace_id == ctx.workspace_id,
             Post.deleted_at.is_(None),
         )
         .with_for_update()
     )
     if post is None:
         raise NotFound("Post not found")
-    if post.user_id != actor.user_id:
+    if post.user_id != ctx.user_id:
         raise Forbidden("Forbidden: not post owner")
     return post
 
 
 async def generate_now(
-    session: AsyncSession,
-    actor: Actor,
-    storage: MediaStorage,
-    settings: Settings,
+    ctx: Ctx,
     *,
     post_content: str | None,
     post_id: str | None,
@@ -132,7 +132,8 @@ async def generate_now(
 ) -> SignedImage:
     """zorbit's generate-image: one ``image_creation`` unit, the image attached to ``post_id``
     when given. A failed generation gives the held quota unit back."""
-    post = await _zorbit_post(session, actor, post_id) if post_id else None
+    session, actor, storage, settings = ctx.session, ctx.actor, ctx.storage, ctx.settings
+    post = await _zorbit_post(ctx, post_id) if post_id else None
     content = (post_content or "").strip() or (post.content if post else "")
     if not content.strip() and not (custom_prompt or "").strip():
         raise ValidationFailed(
@@ -183,9 +184,7 @@ async def generate_now(
 
 
 async def start_job(
-    session: AsyncSession,
-    acting: Acting,
-    settings: Settings,
+    ctx: Ctx,
     *,
     request: ImageRequest,
     count: int = 1,
@@ -198,9 +197,10 @@ async def start_job(
             f"count must be between 1 and {MAX_IMAGES_PER_JOB}",
             details=[{"field": "count", "message": f"must be between 1 and {MAX_IMAGES_PER_JOB}"}],
         )
+    session, acting = ctx.session, ctx.actor
     await billing.require_ai_access(session, acting)
     job_id = new_id("imgjob")
-    cost = billing.price(settings.billing.costs, billing.Action.IMAGE, count)
+    cost = billing.price(ctx.settings.billing.costs, billing.Action.IMAGE, count)
     reservation = None
     if cost:
         reservation = await billing.reserve_credits(
@@ -255,16 +255,14 @@ def job_request(job: ImageJob) -> ImageRequest:
     )
 
 
-async def project_post(
-    session: AsyncSession, acting: Acting, project_id: str, post_id: str
-) -> Post:
+async def project_post(ctx: Ctx, project_id: str, post_id: str) -> Post:
     """A sparkvox post: a row of ``posts`` in this workspace and project, else 404."""
-    post = await session.scalar(
+    post = await ctx.session.scalar(
         select(Post)
         .where(
             Post.id == post_id,
             Post.project_id == project_id,
-            Post.workspace_id == acting.workspace_id,
+            Post.workspace_id == ctx.workspace_id,
             Post.deleted_at.is_(None),
         )
         .with_for_update()
@@ -275,9 +273,7 @@ async def project_post(
 
 
 async def start_post_image(
-    session: AsyncSession,
-    acting: Acting,
-    settings: Settings,
+    ctx: Ctx,
     *,
     project_id: str,
     post_id: str,
@@ -285,11 +281,11 @@ async def start_post_image(
 ) -> ImageJob:
     """sparkvox's Generate Image: the post reads ``__generating__`` until the job ends. Asking
     again while one runs attaches to it instead of paying twice."""
-    post = await project_post(session, acting, project_id, post_id)
-    running = await session.scalar(
+    post = await project_post(ctx, project_id, post_id)
+    running = await ctx.session.scalar(
         select(ImageJob).where(
             ImageJob.post_id == post.id,
-            ImageJob.workspace_id == acting.workspace_id,
+            ImageJob.workspace_id == ctx.workspace_id,
             ImageJob.status == ImageJobStatus.PROCESSING,
         )
     )
@@ -302,19 +298,17 @@ async def start_post_image(
             details=[{"field": "post_content", "message": "required when the post is empty"}],
         )
     request = await design_for(
-        session,
-        acting.workspace_id,
+        ctx.session,
+        ctx.workspace_id,
         content=content,
         persona_id=post.persona_id,
         platform=post.platform,
     )
-    return await start_job(session, acting, settings, request=request, post=post)
+    return await start_job(ctx, request=request, post=post)
 
 
 async def start_images(
-    session: AsyncSession,
-    acting: Acting,
-    settings: Settings,
+    ctx: Ctx,
     *,
     prompt: str | None,
     caption: str | None,
@@ -334,17 +328,17 @@ async def start_images(
     if persona_id:
         # Named by the caller, so it must exist in this workspace (404), unlike a post's
         # persona that may have been deleted since.
-        await personas.workspace_view(session, acting.workspace_id, persona_id)
+        await personas.workspace_view(ctx.session, ctx.workspace_id, persona_id)
     request = await design_for(
-        session,
-        acting.workspace_id,
+        ctx.session,
+        ctx.workspace_id,
         content=text or (prompt or ""),
         persona_id=persona_id,
         custom_prompt=(prompt or "").strip() or None,
         style=style,
         aspect_ratio=aspect_ratio,
     )
-    return await start_job(session, acting, settings, request=request, count=count)
+    return await start_job(ctx, request=request, count=count)
 
 
 @dataclass(frozen=True)
@@ -353,13 +347,11 @@ class JobView:
     images: list[SignedImage]
 
 
-async def job_view(
-    session: AsyncSession, acting: Acting, storage: MediaStorage, settings: Settings, job_id: str
-) -> JobView:
-    job = await session.scalar(
-        select(ImageJob).where(ImageJob.id == job_id, ImageJob.workspace_id == acting.workspace_id)
+async def job_view(ctx: Ctx, job_id: str) -> JobView:
+    job = await ctx.session.scalar(
+        select(ImageJob).where(ImageJob.id == job_id, ImageJob.workspace_id == ctx.workspace_id)
     )
     if job is None:
         raise NotFound("Generation not found")
-    images = [await sign(storage, settings, str(key)) for key in job.asset_keys or []]
+    images = [await sign(ctx.storage, ctx.settings, str(key)) for key in job.asset_keys or []]
     return JobView(job, images)

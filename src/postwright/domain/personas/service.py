@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
-from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import (
     QuotaType,
     consume_quota,
@@ -33,6 +31,9 @@ from postwright.domain.personas.system import (
     SYSTEM_PERSONAS_UPDATED_AT,
     is_system_id,
 )
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx, RequestCtx
 
 EDITABLE_FIELDS = (
     "name",
@@ -107,16 +108,16 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-async def create_persona(session: AsyncSession, actor: Actor, **fields: Any) -> Persona:
+async def create_persona(ctx: Ctx, **fields: Any) -> Persona:
     cleaned = _clean(fields)
     if not cleaned.get("name"):
         raise ValidationFailed(details=[{"field": "name", "message": "Field required"}])
-    await consume_quota(session, actor, QuotaType.PERSONAS, units=1)
-    now = actor.now()
+    await consume_quota(ctx.session, ctx.actor, QuotaType.PERSONAS, units=1)
+    now = ctx.now()
     persona = Persona(
         id=new_id("persona"),
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         created_at=now,
         updated_at=now,
         **{f: "" for f in EDITABLE_FIELDS if f not in ("example_posts",)},
@@ -124,28 +125,26 @@ async def create_persona(session: AsyncSession, actor: Actor, **fields: Any) -> 
     )
     for name, value in cleaned.items():
         setattr(persona, name, value)
-    session.add(persona)
-    await session.flush()
+    ctx.session.add(persona)
+    await ctx.session.flush()
     return persona
 
 
-async def list_personas(session: AsyncSession, actor: Actor) -> list[Persona]:
-    rows = await session.scalars(
-        scoped(Persona, actor.workspace_id).order_by(Persona.created_at.desc(), Persona.id.desc())
+async def list_personas(ctx: Ctx) -> list[Persona]:
+    rows = await ctx.session.scalars(
+        scoped(Persona, ctx.workspace_id).order_by(Persona.created_at.desc(), Persona.id.desc())
     )
     return list(rows)
 
 
-async def list_views(
-    session: AsyncSession, actor: Actor, *, with_system: bool = True
-) -> list[PersonaView]:
-    views = [view_of(p) for p in await list_personas(session, actor)]
+async def list_views(ctx: Ctx, *, with_system: bool = True) -> list[PersonaView]:
+    views = [view_of(p) for p in await list_personas(ctx)]
     return [*views, *system_views()] if with_system else views
 
 
-async def get_view(session: AsyncSession, actor: Actor, persona_id: str) -> PersonaView:
+async def get_view(ctx: Ctx, persona_id: str) -> PersonaView:
     """A persona this workspace may use: its own or a system one."""
-    return await workspace_view(session, actor.workspace_id, persona_id)
+    return await workspace_view(ctx.session, ctx.workspace_id, persona_id)
 
 
 async def workspace_view(session: AsyncSession, workspace_id: str, persona_id: str) -> PersonaView:
@@ -158,84 +157,78 @@ async def workspace_view(session: AsyncSession, workspace_id: str, persona_id: s
     return view_of(await get_scoped(session, Persona, workspace_id, persona_id))
 
 
-async def _editable(session: AsyncSession, actor: Actor, persona_id: str) -> Persona:
+async def _editable(ctx: RequestCtx, persona_id: str) -> Persona:
     if is_system_id(persona_id):
         if persona_id in SYSTEM_PERSONAS:
             raise Forbidden("System personas cannot be changed")
         raise NotFound("Persona not found")
-    persona = await get_scoped(session, Persona, actor.workspace_id, persona_id, for_update=True)
-    if persona.user_id != actor.user_id and not actor.role.can_manage:
+    persona = await get_scoped(ctx.session, Persona, ctx.workspace_id, persona_id, for_update=True)
+    if persona.user_id != ctx.user_id and not ctx.actor.role.can_manage:
         raise Forbidden("Only the persona's owner or a workspace admin can change it")
     return persona
 
 
-async def update_persona(
-    session: AsyncSession, actor: Actor, persona_id: str, **fields: Any
-) -> Persona:
+async def update_persona(ctx: RequestCtx, persona_id: str, **fields: Any) -> Persona:
     cleaned = _clean(fields)
     if not cleaned:
         raise ValidationFailed("No valid fields to update")
-    persona = await _editable(session, actor, persona_id)
+    persona = await _editable(ctx, persona_id)
     for name, value in cleaned.items():
         setattr(persona, name, value)
-    persona.updated_at = actor.now()
-    await session.flush()
+    persona.updated_at = ctx.now()
+    await ctx.session.flush()
     return persona
 
 
-async def delete_persona(session: AsyncSession, actor: Actor, persona_id: str) -> Persona:
-    persona = await _editable(session, actor, persona_id)
-    persona.soft_delete(actor.now())
-    await release_quota(session, actor, QuotaType.PERSONAS, units=1)
-    await session.flush()
+async def delete_persona(ctx: RequestCtx, persona_id: str) -> Persona:
+    persona = await _editable(ctx, persona_id)
+    persona.soft_delete(ctx.now())
+    await release_quota(ctx.session, ctx.actor, QuotaType.PERSONAS, units=1)
+    await ctx.session.flush()
     return persona
 
 
-async def generate_persona(
-    session: AsyncSession, actor: Actor, *, settings: Settings, description: str
-) -> Persona:
+async def generate_persona(ctx: Ctx, *, description: str) -> Persona:
     """A persona written by the engine from a description, then stored like any other."""
-    await require_quota(session, actor, QuotaType.PERSONAS)
-    result = await engine_for(settings).run(PersonaTask(description=description))
+    await require_quota(ctx.session, ctx.actor, QuotaType.PERSONAS)
+    result = await engine_for(ctx.settings).run(PersonaTask(description=description))
     generated = result.output
     return await create_persona(
-        session,
-        actor,
+        ctx,
         **{f: getattr(generated, f) for f in EDITABLE_FIELDS if f != "example_posts"},
         example_posts=list(generated.example_posts),
     )
 
 
-async def restore_persona(session: AsyncSession, actor: Actor, persona_id: str) -> Persona:
+async def restore_persona(ctx: Ctx, persona_id: str) -> Persona:
     """Undo a delete within the retention window; takes the quota unit again."""
     persona = await get_scoped(
-        session, Persona, actor.workspace_id, persona_id, include_deleted=True, for_update=True
+        ctx.session, Persona, ctx.workspace_id, persona_id, include_deleted=True, for_update=True
     )
     if persona.deleted_at is None:
         return persona
-    await consume_quota(session, actor, QuotaType.PERSONAS, units=1)
-    persona.restore(actor.now())
-    await session.flush()
+    await consume_quota(ctx.session, ctx.actor, QuotaType.PERSONAS, units=1)
+    persona.restore(ctx.now())
+    await ctx.session.flush()
     return persona
 
 
 async def assemble_prompt(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     persona_id: str,
     *,
     platform: str | None,
     generation_type: str,
     idea_input: str,
 ) -> AssembledPrompt:
-    view = await get_view(session, actor, persona_id)
+    view = await get_view(ctx, persona_id)
     return assemble(view.profile, platform, generation_type, idea_input)
 
 
-async def find_by_ids(session: AsyncSession, actor: Actor, ids: list[str]) -> list[Persona]:
+async def find_by_ids(ctx: Ctx, ids: list[str]) -> list[Persona]:
     if not ids:
         return []
-    rows = await session.scalars(scoped(Persona, actor.workspace_id).where(Persona.id.in_(ids)))
+    rows = await ctx.session.scalars(scoped(Persona, ctx.workspace_id).where(Persona.id.in_(ids)))
     return list(rows)
 
 

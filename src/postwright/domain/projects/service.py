@@ -101,7 +101,7 @@ async def create_project(
 ) -> Project:
     _validate(request, settings)
     if request.persona_id:
-        await personas.get_view(session, actor, request.persona_id)
+        await personas.workspace_view(session, actor.workspace_id, request.persona_id)
     await require_ai_access(session, actor)
     now = actor.now()
     project_id = new_id("proj")

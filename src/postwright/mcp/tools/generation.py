@@ -109,8 +109,7 @@ async def generate_post(
     and hashtag rules. Costs 1 credit (nothing is charged when generation fails). The post is
     not saved: pass `content` to create_post to keep it, then schedule_post to publish."""
     assembled = await personas.assemble_prompt(
-        ctx.session,
-        ctx.actor,
+        ctx,
         persona_id,
         platform=platform,
         generation_type="POST_GENERATION",
@@ -124,10 +123,8 @@ async def generate_post(
         user_prompt=assembled.user_prompt,
     )
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.GENERATE_POST_CONTENT,
         kind="generate-post-content",
     )
@@ -156,17 +153,11 @@ async def enhance(
 ) -> Enhanced:
     """Improve a draft post: clearer, more engaging, within the platform's limits, optionally
     in a persona's voice. Costs 1 credit. Returns the new text and what changed."""
-    persona = (
-        (await personas.get_view(ctx.session, ctx.actor, persona_id)).profile
-        if persona_id
-        else None
-    )
+    persona = (await personas.get_view(ctx, persona_id)).profile if persona_id else None
     task = EnhanceTask(persona=persona, text=text, platform=platform, tone=tone, style=style)
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.ENHANCE_CONTENT,
         kind="enhance-content",
     )
@@ -194,10 +185,8 @@ async def hashtags(
     (e.g. Instagram 5, none for some platforms). Costs 1 credit."""
     task = HashtagTask(content=content, platform=platform, count=count)
     done = await generation.generate(
-        ctx.session,
-        ctx.actor,
+        ctx,
         task,
-        settings=ctx.settings,
         action=Action.HASHTAGS,
         kind="hashtags",
     )
@@ -221,9 +210,7 @@ async def best_time(
     """When the audience of these platforms engages most: a 7x24 heatmap in the workspace's
     timezone and the next best slot. Costs 1 credit. For one connected account's own
     history use suggest_time instead (free)."""
-    plan = await generation.best_time(
-        ctx.session, ctx.actor, settings=ctx.settings, platforms=platforms
-    )
+    plan = await generation.best_time(ctx, platforms=platforms)
     rec = plan.recommendation
     remaining = await billing.credit_summary(ctx.session, ctx.actor)
     return BestTime(

@@ -40,10 +40,7 @@ async def generate_image(
     """Generate an image for a post and return a link to it. Give a prompt, the post's text
     or a post_id. Uses one image_creation quota unit (QUOTA_EXHAUSTED when none is left)."""
     signed = await generate.generate_now(
-        ctx.session,
-        ctx.actor,
-        ctx.storage,
-        ctx.settings,
+        ctx,
         post_content=post_content,
         post_id=post_id,
         custom_prompt=prompt,

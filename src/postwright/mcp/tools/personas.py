@@ -56,5 +56,5 @@ def persona_out(view: PersonaView) -> PersonaOut:
 async def list_personas(ctx: RequestCtx) -> PersonaList:
     """List the personas (brand voices) this workspace can write in: its own and the built-in
     ones. Use a persona's `id` as `persona_id` in generate_post, enhance or start_bulk_job."""
-    views = await personas.list_views(ctx.session, ctx.actor)
+    views = await personas.list_views(ctx)
     return PersonaList(personas=[persona_out(v) for v in views])

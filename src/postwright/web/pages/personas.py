@@ -54,7 +54,7 @@ async def _list(
     notice: str | None = None,
     description: str = "",
 ) -> Response:
-    views = await personas.list_views(wctx.db, wctx.ctx.actor)
+    views = await personas.list_views(wctx.ctx)
     return page(
         wctx,
         "personas.html",
@@ -114,7 +114,7 @@ async def create(request: Request, wctx: WebDep) -> Response:
     async def run() -> str:
         nonlocal values
         values = _fields(form)
-        created = await personas.create_persona(wctx.db, wctx.ctx.actor, **values)
+        created = await personas.create_persona(wctx.ctx, **values)
         return created.id
 
     persona_id, problem = await attempt(wctx, run)
@@ -136,9 +136,7 @@ async def generate(request: Request, wctx: WebDep) -> Response:
             raise errors.ValidationFailed(
                 details=[{"field": "description", "message": "Describe the persona in a few words"}]
             )
-        created = await personas.generate_persona(
-            wctx.db, wctx.ctx.actor, settings=wctx.ctx.settings, description=description
-        )
+        created = await personas.generate_persona(wctx.ctx, description=description)
         return created.id
 
     persona_id, problem = await attempt(wctx, run)
@@ -149,7 +147,7 @@ async def generate(request: Request, wctx: WebDep) -> Response:
 
 @router.get("/personas/{persona_id}")
 async def persona_page(persona_id: str, request: Request, wctx: WebDep) -> Response:
-    view = await personas.get_view(wctx.db, wctx.ctx.actor, persona_id)
+    view = await personas.get_view(wctx.ctx, persona_id)
     return await _editor(wctx, view, notice=DONE.get(request.query_params.get("done", "")))
 
 
@@ -158,7 +156,7 @@ async def persona_action(persona_id: str, request: Request, wctx: WebDep) -> Res
     form = await request.form()
     op = text(form, "op", max_length=20)
     ctx = wctx.ctx
-    view = await personas.get_view(wctx.db, ctx.actor, persona_id)
+    view = await personas.get_view(ctx, persona_id)
     values: dict[str, Any] | None = None
     preview: str | None = None
     platform = text(form, "preview_platform", max_length=40) or "linkedin"
@@ -168,10 +166,10 @@ async def persona_action(persona_id: str, request: Request, wctx: WebDep) -> Res
         nonlocal values, preview
         if op == "save":
             values = _fields(form)
-            await personas.update_persona(wctx.db, ctx.actor, persona_id, **values)
+            await personas.update_persona(ctx, persona_id, **values)
             return "Persona saved."
         if op == "delete":
-            await personas.delete_persona(wctx.db, ctx.actor, persona_id)
+            await personas.delete_persona(ctx, persona_id)
             return "deleted"
         if op == "preview":
             await limits.ai(request, wctx.services, ctx.actor.user_id)
@@ -189,7 +187,7 @@ async def persona_action(persona_id: str, request: Request, wctx: WebDep) -> Res
     if result == "deleted":
         return see_other("/app/personas?done=deleted")
     if problem is None and op == "save":
-        view = await personas.get_view(wctx.db, ctx.actor, persona_id)
+        view = await personas.get_view(ctx, persona_id)
         values = None
     return await _editor(
         wctx,

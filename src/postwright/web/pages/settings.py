@@ -51,8 +51,8 @@ async def _render(
         notice=notice,
         keys=await accounts.list_api_keys(ctx.session, ctx.actor),
         endpoints=await webhooks.list_endpoints(ctx.session, ctx.actor) if manages else [],
-        ai=await generation.ai_status(ctx.session, ctx.actor, settings=ctx.settings),
-        ai_config=await generation.get_ai_config(ctx.session, ctx.actor),
+        ai=await generation.ai_status(ctx),
+        ai_config=await generation.get_ai_config(ctx),
         manages=manages,
         event_types=EVENT_TYPES,
         new_key=new_key,
@@ -166,9 +166,7 @@ async def save_ai(request: Request, wctx: WebDep) -> Response:
             )
         api_key = text(form, "api_key", max_length=500)
         return await generation.set_ai_config(
-            wctx.db,
-            wctx.ctx.actor,
-            secrets=wctx.ctx.secrets,
+            wctx.ctx,
             model=optional(form, "model", max_length=200),
             # Empty keeps the stored key; "remove" clears it.
             api_key=("" if checked(form, "remove_key") else (api_key or None)),

@@ -119,7 +119,7 @@ async def _render(
         credits_per_post=_credits_per_post(wctx, values),
         personas=await common.persona_choices(ctx),
         platforms=common.platform_names(),
-        accounts=await connected.list_accounts(ctx.session, ctx.actor),
+        accounts=await connected.list_accounts(ctx),
         jobs=await bulk.recent(ctx.session, ctx.actor),
         summary=await billing.credit_summary(ctx.session, ctx.actor),
     )

@@ -179,6 +179,14 @@ async def workspace_manager(actor: ActorDep) -> Actor:
 
 ManagerDep = Annotated[Actor, Depends(workspace_manager)]
 
+
+def manager_ctx(session: SessionDep, actor: ManagerDep, services: ServicesDep) -> RequestCtx:
+    """``current_ctx`` for routes only a workspace owner or admin may call."""
+    return RequestCtx(session=session, actor=actor, services=services)
+
+
+ManagerCtxDep = Annotated[RequestCtx, Depends(manager_ctx)]
+
 _JSON_TYPES = ("application/json",)
 
 
@@ -247,6 +255,7 @@ __all__ = [
     "ActorDep",
     "AdminDep",
     "CtxDep",
+    "ManagerCtxDep",
     "ManagerDep",
     "ServicesDep",
     "SessionDep",

@@ -148,9 +148,7 @@ async def bulk_action(request: Request, wctx: WebDep) -> Response:
             values.dates = [w.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") for w in when]
             return None
         if op == "estimate":
-            return await billing.check_budget(
-                ctx.session, ctx.actor, estimated=values.total_posts * per_post
-            )
+            return await billing.check_budget(ctx, estimated=values.total_posts * per_post)
         when = _plan(wctx, values)
         return await bulk.submit(
             ctx.session,

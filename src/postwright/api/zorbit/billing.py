@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, AdminDep, CtxDep, SessionDep
+from postwright.api.deps import ActorDep, AdminCtxDep, CtxDep, SessionDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -207,12 +207,11 @@ async def get_plan(plan_id: str, _: ActorDep, session: SessionDep) -> PlanOut:
     response_model=CreatedPlan,
     responses=error_responses(ValidationFailed, Forbidden, Conflict),
 )
-async def create_plan(body: CreatePlanBody, admin: AdminDep, session: SessionDep) -> CreatedPlan:
+async def create_plan(body: CreatePlanBody, ctx: AdminCtxDep) -> CreatedPlan:
     """Platform admins only (403 otherwise)."""
 
     plan = await billing.create_plan(
-        session,
-        admin,
+        ctx,
         billing.PlanSpec(
             name=body.name,
             description=body.description,

@@ -173,6 +173,14 @@ async def platform_admin(actor: ActorDep) -> Actor:
 AdminDep = Annotated[Actor, Depends(platform_admin)]
 
 
+def admin_ctx(session: SessionDep, actor: AdminDep, services: ServicesDep) -> RequestCtx:
+    """``current_ctx`` for routes only a platform admin may call."""
+    return RequestCtx(session=session, actor=actor, services=services)
+
+
+AdminCtxDep = Annotated[RequestCtx, Depends(admin_ctx)]
+
+
 async def workspace_manager(actor: ActorDep) -> Actor:
     if actor.role not in (Role.OWNER, Role.ADMIN):
         raise errors.Forbidden("Workspace owner or admin role required")
@@ -180,6 +188,14 @@ async def workspace_manager(actor: ActorDep) -> Actor:
 
 
 ManagerDep = Annotated[Actor, Depends(workspace_manager)]
+
+
+def manager_ctx(session: SessionDep, actor: ManagerDep, services: ServicesDep) -> RequestCtx:
+    """``current_ctx`` for routes only a workspace owner or admin may call."""
+    return RequestCtx(session=session, actor=actor, services=services)
+
+
+ManagerCtxDep = Annotated[RequestCtx, Depends(manager_ctx)]
 
 _JSON_TYPES = ("application/json",)
 
@@ -247,8 +263,10 @@ def deprecated(*, sunset: str, link: str | None = None) -> Any:
 
 __all__ = [
     "ActorDep",
+    "AdminCtxDep",
     "AdminDep",
     "CtxDep",
+    "ManagerCtxDep",
     "ManagerDep",
     "ServicesDep",
     "SessionDep",

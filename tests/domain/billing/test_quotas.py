@@ -12,6 +12,7 @@ from postwright.core.services import Services
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.models import Subscription
 from postwright.domain.billing.service import QuotaType
+from postwright.domain.context import Ctx
 from tests.domain.billing.helpers import funded_tenant
 from tests.factories import make_tenant
 
@@ -104,7 +105,7 @@ async def test_cancelled_free_subscription_ends_with_the_period_until_renewed(
     await consume(services, tenant.workspace_id, QuotaType.POST_GENERATION)
     async with services.db.transaction() as session:
         cancelled = await billing.cancel_subscription(
-            session, acting(services, tenant.workspace_id)
+            Ctx(session, acting(services, tenant.workspace_id), services)
         )
         assert cancelled.current_period_end == datetime(2026, 8, 1, tzinfo=UTC)
     await consume(services, tenant.workspace_id, QuotaType.POST_GENERATION)  # still entitled
@@ -117,6 +118,8 @@ async def test_cancelled_free_subscription_ends_with_the_period_until_renewed(
             await billing.require_ai_access(session, acting(services, tenant.workspace_id))
 
     async with services.db.transaction() as session:
-        renewed = await billing.renew_free(session, acting(services, tenant.workspace_id))
+        renewed = await billing.renew_free(
+            Ctx(session, acting(services, tenant.workspace_id), services)
+        )
         assert renewed.status == "active"
     await consume(services, tenant.workspace_id, QuotaType.POST_GENERATION)

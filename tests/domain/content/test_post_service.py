@@ -118,7 +118,10 @@ async def test_every_door_creates_through_the_service(services: Services) -> Non
         )
         await session.flush()
         generated = await powerpost.create_post(
-            session, actor, content="P", platform="LinkedIn", generation_id="gen_1"
+            RequestCtx(session, actor, services),
+            content="P",
+            platform="LinkedIn",
+            generation_id="gen_1",
         )
         imported = await transfer.import_posts(ctx, [{"content": " I ", "title": "T"}])
     assert (await _row(services, manual.id)).source == PostSource.MANUAL
@@ -138,7 +141,7 @@ async def test_the_empty_content_rule_is_one_error(services: Services, blank: st
     refusals: list[AppError] = []
     async with services.db.transaction() as session:
         actor = await actor_for(session, services, tenant)
-        ctx = Ctx(session, actor, services)
+        ctx = RequestCtx(session, actor, services)
         for source in PostSource:
             with pytest.raises(post_service.EmptyContent) as caught:
                 await post_service.create_post(
@@ -154,10 +157,10 @@ async def test_the_empty_content_rule_is_one_error(services: Services, blank: st
         assert post.content == "kept"
         post.content = blank  # as a row written before the rule could be
         with pytest.raises(post_service.EmptyContent) as caught:
-            await scheduling.schedule(session, actor, post, DEFAULT_PROVIDER)
+            await scheduling.schedule(ctx, post, DEFAULT_PROVIDER)
         refusals.append(caught.value)
         with pytest.raises(post_service.EmptyContent) as caught:
-            await powerpost.create_post(session, actor, content=blank, platform="linkedin")
+            await powerpost.create_post(ctx, content=blank, platform="linkedin")
         refusals.append(caught.value)
     for refusal in refusals:
         assert (refusal.status_code, refusal.code) == (400, "VALIDATION_ERROR")

@@ -15,6 +15,7 @@ from postwright.core.settings import Settings
 from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.models import Role, User, Workspace
 from postwright.domain.content.models import Post, PublishState, ReviewStatus
+from postwright.domain.context import Ctx
 from postwright.domain.publishing import publisher
 from postwright.domain.publishing.scheduling import (
     NoConnection,
@@ -41,7 +42,7 @@ async def run_schedule(
         actor = Actor(user=user, workspace=workspace, role=Role.OWNER, clock=services.clock)
         post = await session.get(Post, post_id)
         assert post is not None
-        result = await schedule_post(session, actor, post, provider, **options)
+        result = await schedule_post(Ctx(session, actor, services), post, provider, **options)
     return result, await post_row(services, post_id)
 
 

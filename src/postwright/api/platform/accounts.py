@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import ActorDep, CtxDep, SessionDep
 from postwright.core.errors import Conflict, NotFound, UnprocessableEntity, error_responses
 from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.models import ApiKey
@@ -79,8 +79,8 @@ async def list_workspaces(actor: ActorDep, session: SessionDep) -> WorkspaceList
 
 
 @router.get("/api-keys", response_model=ApiKeyList, responses=error_responses())
-async def list_api_keys(actor: ActorDep, session: SessionDep) -> ApiKeyList:
-    return ApiKeyList(keys=[_key_out(k) for k in await accounts.list_api_keys(session, actor)])
+async def list_api_keys(ctx: CtxDep) -> ApiKeyList:
+    return ApiKeyList(keys=[_key_out(k) for k in await accounts.list_api_keys(ctx)])
 
 
 @router.post(
@@ -89,13 +89,11 @@ async def list_api_keys(actor: ActorDep, session: SessionDep) -> ApiKeyList:
     response_model=CreatedApiKey,
     responses=error_responses(Conflict, UnprocessableEntity),
 )
-async def create_api_key(
-    body: CreateApiKeyBody, actor: ActorDep, session: SessionDep
-) -> CreatedApiKey:
-    issued = await accounts.create_api_key_for(session, actor, name=body.name)
+async def create_api_key(body: CreateApiKeyBody, ctx: CtxDep) -> CreatedApiKey:
+    issued = await accounts.create_api_key_for(ctx, name=body.name)
     return CreatedApiKey(**_key_out(issued.key).model_dump(), key=issued.plaintext)
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut, responses=error_responses(NotFound))
-async def revoke_api_key(key_id: str, actor: ActorDep, session: SessionDep) -> ApiKeyOut:
-    return _key_out(await accounts.revoke_api_key(session, actor, key_id))
+async def revoke_api_key(key_id: str, ctx: CtxDep) -> ApiKeyOut:
+    return _key_out(await accounts.revoke_api_key(ctx, key_id))

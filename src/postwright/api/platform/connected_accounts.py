@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep
+from postwright.api.deps import CtxDep, ServicesDep
 from postwright.core.errors import AppError, NotFound, ValidationFailed, error_responses
 from postwright.domain.publishing import accounts, connect, engagement
 from postwright.domain.publishing.models import ConnectedAccount
@@ -117,8 +117,8 @@ class ImportOut(BaseModel):
 
 
 @router.get("", response_model=AccountList, responses=error_responses())
-async def list_accounts(actor: ActorDep, session: SessionDep) -> AccountList:
-    rows = await accounts.list_accounts(session, actor)
+async def list_accounts(ctx: CtxDep) -> AccountList:
+    rows = await accounts.list_accounts(ctx)
     return AccountList(accounts=[account_out(a) for a in rows])
 
 
@@ -128,15 +128,11 @@ async def list_accounts(actor: ActorDep, session: SessionDep) -> AccountList:
     response_model=AccountOut,
     responses=error_responses(ValidationFailed),
 )
-async def connect_account(
-    body: ConnectBody, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> AccountOut:
+async def connect_account(body: ConnectBody, ctx: CtxDep) -> AccountOut:
     """Connect a Bluesky, Mastodon, Buffer or Publer account. The credentials are checked
     with the provider, then stored encrypted. LinkedIn and X use the OAuth routes."""
     account = await connect.connect_account(
-        session,
-        actor,
-        services,
+        ctx,
         connect.AccountInput(
             provider=body.provider,
             timezone=body.timezone,
@@ -161,17 +157,13 @@ async def connect_account(
 )
 async def start_oauth(
     provider: str,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     body: OAuthStartBody | None = None,
 ) -> OAuthStartOut:
     """Begin connecting a LinkedIn or X account (X with PKCE)."""
     options = body or OAuthStartBody()
     url = await connect.start_oauth(
-        session,
-        actor,
-        services,
+        ctx,
         provider,
         timezone=options.timezone,
         is_default=options.isDefault,
@@ -222,16 +214,14 @@ def _back_to_dashboard(return_to: str, provider: str, *, failed: str | None = No
 
 
 @router.get("/{account_id}", response_model=AccountOut, responses=error_responses(NotFound))
-async def get_account(account_id: str, actor: ActorDep, session: SessionDep) -> AccountOut:
-    return account_out(await accounts.get_account(session, actor, account_id))
+async def get_account(account_id: str, ctx: CtxDep) -> AccountOut:
+    return account_out(await accounts.get_account(ctx, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut, responses=error_responses(NotFound))
-async def update_account(
-    account_id: str, body: UpdateBody, actor: ActorDep, session: SessionDep
-) -> AccountOut:
+async def update_account(account_id: str, body: UpdateBody, ctx: CtxDep) -> AccountOut:
     account = await accounts.update_account(
-        session, actor, account_id, timezone=body.timezone, is_default=body.isDefault
+        ctx, account_id, timezone=body.timezone, is_default=body.isDefault
     )
     return account_out(account)
 
@@ -242,8 +232,8 @@ async def update_account(
     response_class=Response,
     responses=error_responses(NotFound),
 )
-async def delete_account(account_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    await accounts.delete_account(session, actor, account_id)
+async def delete_account(account_id: str, ctx: CtxDep) -> Response:
+    await accounts.delete_account(ctx, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -252,13 +242,10 @@ async def delete_account(account_id: str, actor: ActorDep, session: SessionDep) 
     response_model=ImportOut,
     responses=error_responses(NotFound, ValidationFailed),
 )
-async def import_engagement(
-    account_id: str, body: ImportBody, actor: ActorDep, session: SessionDep
-) -> ImportOut:
+async def import_engagement(account_id: str, body: ImportBody, ctx: CtxDep) -> ImportOut:
     """Import how the account's past posts performed; suggest-time learns from it."""
     result = await engagement.import_history(
-        session,
-        actor,
+        ctx,
         account_id,
         [engagement.SampleInput(s.externalId, s.postedAt, s.engagement) for s in body.samples],
     )

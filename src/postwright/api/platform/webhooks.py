@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from postwright.api.deps import ManagerDep, ServicesDep, SessionDep
+from postwright.api.deps import ManagerCtxDep
 from postwright.core.errors import NotFound, error_responses
 from postwright.domain.webhooks import service as webhooks
 from postwright.domain.webhooks.events import EVENT_TYPES
@@ -122,26 +122,18 @@ def _delivery_out(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> 
     response_model=CreatedEndpointOut,
     responses=error_responses(),
 )
-async def create_endpoint(
-    body: CreateEndpointBody, actor: ManagerDep, session: SessionDep, services: ServicesDep
-) -> CreatedEndpointOut:
+async def create_endpoint(body: CreateEndpointBody, ctx: ManagerCtxDep) -> CreatedEndpointOut:
     """Register an endpoint (workspace owners and admins). URLs that resolve to private,
     loopback or metadata addresses are refused with 400."""
     created = await webhooks.create_endpoint(
-        session,
-        actor,
-        url=str(body.url),
-        event_types=body.events,
-        description=body.description,
-        secret_box=services.secrets,
-        allow_loopback=services.settings.http.allow_loopback_urls,
+        ctx, url=str(body.url), event_types=body.events, description=body.description
     )
     return CreatedEndpointOut(**_endpoint_out(created.endpoint).model_dump(), secret=created.secret)
 
 
 @router.get("", response_model=EndpointList, responses=error_responses())
-async def list_endpoints(actor: ManagerDep, session: SessionDep) -> EndpointList:
-    rows = await webhooks.list_endpoints(session, actor)
+async def list_endpoints(ctx: ManagerCtxDep) -> EndpointList:
+    rows = await webhooks.list_endpoints(ctx)
     return EndpointList(webhooks=[_endpoint_out(e) for e in rows])
 
 
@@ -151,9 +143,9 @@ async def list_endpoints(actor: ManagerDep, session: SessionDep) -> EndpointList
     response_class=Response,
     responses=error_responses(NotFound),
 )
-async def delete_endpoint(endpoint_id: str, actor: ManagerDep, session: SessionDep) -> Response:
+async def delete_endpoint(endpoint_id: str, ctx: ManagerCtxDep) -> Response:
     """Stop sending to the endpoint and forget its delivery history."""
-    await webhooks.delete_endpoint(session, actor, endpoint_id)
+    await webhooks.delete_endpoint(ctx, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,16 +156,12 @@ async def delete_endpoint(endpoint_id: str, actor: ManagerDep, session: SessionD
 )
 async def list_deliveries(
     endpoint_id: str,
-    actor: ManagerDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: ManagerCtxDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> DeliveryList:
     """Deliveries to this endpoint, newest first, each with every attempt made."""
-    found = await webhooks.list_deliveries(
-        session, actor, endpoint_id, codec=services.cursors, cursor=cursor, limit=limit
-    )
+    found = await webhooks.list_deliveries(ctx, endpoint_id, cursor=cursor, limit=limit)
     return DeliveryList(
         deliveries=[_delivery_out(d, found.attempts[d.id]) for d in found.page.items],
         nextCursor=found.page.next_cursor,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import Conflict, NotFound, ValidationFailed, error_responses
 from postwright.domain.content import post_service
@@ -110,11 +110,10 @@ def post_out(post: Post) -> PostOut:
     response_model=PostOut,
     responses=error_responses(ValidationFailed, NotFound),
 )
-async def create_post(body: CreatePostBody, actor: ActorDep, session: SessionDep) -> PostOut:
+async def create_post(body: CreatePostBody, ctx: CtxDep) -> PostOut:
     try:
         post = await posts.create_post(
-            session,
-            actor,
+            ctx,
             content=body.content,
             platform=body.platform,
             first_comment=body.first_comment,
@@ -128,17 +127,13 @@ async def create_post(body: CreatePostBody, actor: ActorDep, session: SessionDep
 
 @router.get("", response_model=PostList, responses=error_responses())
 async def list_posts(
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     status_filter: Annotated[PostStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> PostList:
     page = await posts.list_posts(
-        session,
-        actor,
-        codec=services.cursors,
+        ctx,
         status=PublishState(status_filter) if status_filter else None,
         cursor=cursor,
         limit=limit,
@@ -151,8 +146,8 @@ async def list_posts(
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=error_responses(NotFound))
-async def get_post(post_id: str, actor: ActorDep, session: SessionDep) -> PostOut:
-    return post_out(await posts.get_post(session, actor, post_id))
+async def get_post(post_id: str, ctx: CtxDep) -> PostOut:
+    return post_out(await posts.get_post(ctx, post_id))
 
 
 @router.post(
@@ -160,20 +155,17 @@ async def get_post(post_id: str, actor: ActorDep, session: SessionDep) -> PostOu
     response_model=PostOut,
     responses=error_responses(NotFound, Conflict, ValidationFailed),
 )
-async def schedule_post(
-    post_id: str, body: ScheduleBody, actor: ActorDep, session: SessionDep
-) -> PostOut:
+async def schedule_post(post_id: str, body: ScheduleBody, ctx: CtxDep) -> PostOut:
     """Publish at ``scheduled_at`` through ``provider`` (default: the builtin outbox) and the
     provider's default account, or ``account_id``."""
     await posts.schedule_post(
-        session,
-        actor,
+        ctx,
         post_id,
         at=body.scheduled_at,
         provider=body.provider,
         account_id=body.account_id,
     )
-    return post_out(await posts.get_post(session, actor, post_id))
+    return post_out(await posts.get_post(ctx, post_id))
 
 
 @router.post(
@@ -182,21 +174,13 @@ async def schedule_post(
     response_model=PostOut,
     responses=error_responses(NotFound, Conflict, ValidationFailed),
 )
-async def publish_post(
-    post_id: str,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-    body: PublishBody | None = None,
-) -> PostOut:
+async def publish_post(post_id: str, ctx: CtxDep, body: PublishBody | None = None) -> PostOut:
     """Publish as soon as possible; poll the post until ``status`` is published or failed."""
     options = body or PublishBody()
     await posts.publish_now(
-        session,
-        actor,
-        services,
+        ctx,
         post_id,
         provider=options.provider,
         account_id=options.account_id,
     )
-    return post_out(await posts.get_post(session, actor, post_id))
+    return post_out(await posts.get_post(ctx, post_id))

@@ -8,14 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import NotFound, error_responses
-from postwright.core.services import Services
 from postwright.domain.content.models import Post, ReviewStatus
+from postwright.domain.context import RequestCtx
 from postwright.domain.media.assets import readable_image_url
-from postwright.domain.media.backend import storage_for
-from postwright.domain.media.storage import MediaStorage
 from postwright.domain.projects import posts
 from postwright.domain.projects.posts import UNSET, PostEdit, ReviewedPost
 from postwright.domain.projects.scheduling import ProviderNotConnected
@@ -80,10 +78,10 @@ class UpdatePostBody(BaseModel):
         )
 
 
-async def post_out(post: Post, services: Services, storage: MediaStorage | None = None) -> PostOut:
+async def post_out(post: Post, ctx: RequestCtx) -> PostOut:
     image_url = await readable_image_url(
-        storage or storage_for(services.settings, services.clock),
-        services.settings,
+        ctx.storage,
+        ctx.settings,
         workspace_id=post.workspace_id,
         image_url=post.image_url,
         image_key=post.image_key,
@@ -101,8 +99,8 @@ async def post_out(post: Post, services: Services, storage: MediaStorage | None 
     )
 
 
-async def updated_out(reviewed: ReviewedPost, services: Services) -> UpdatedPost:
-    body = (await post_out(reviewed.post, services)).model_dump()
+async def updated_out(reviewed: ReviewedPost, ctx: RequestCtx) -> UpdatedPost:
+    body = (await post_out(reviewed.post, ctx)).model_dump()
     if reviewed.scheduled is not None:
         body["scheduled_at"] = isoformat_z(reviewed.scheduled.scheduled_at)
         body["job_id"] = reviewed.scheduled.job_id
@@ -112,27 +110,20 @@ async def updated_out(reviewed: ReviewedPost, services: Services) -> UpdatedPost
 @router.get("", response_model=PostList, responses=error_responses(NotFound))
 async def list_posts(
     project_id: str,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     status: Annotated[
         StatusValue | None, Query(description="pending, approved or discarded")
     ] = None,
 ) -> PostList:
     """Generated posts for a project: one long-form LinkedIn post per extracted moment."""
-    rows = await posts.list_posts(
-        session, actor, project_id, status=ReviewStatus(status) if status else None
-    )
-    storage = storage_for(services.settings, services.clock)
-    return PostList(posts=[await post_out(p, services, storage) for p in rows])
+    rows = await posts.list_posts(ctx, project_id, status=ReviewStatus(status) if status else None)
+    return PostList(posts=[await post_out(p, ctx) for p in rows])
 
 
 @router.get("/{post_id}", response_model=PostEnvelope, responses=error_responses(NotFound))
-async def get_post(
-    project_id: str, post_id: str, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> PostEnvelope:
-    post = await posts.get_post(session, actor, project_id, post_id)
-    return PostEnvelope(post=await post_out(post, services))
+async def get_post(project_id: str, post_id: str, ctx: CtxDep) -> PostEnvelope:
+    post = await posts.get_post(ctx, project_id, post_id)
+    return PostEnvelope(post=await post_out(post, ctx))
 
 
 @router.patch(
@@ -142,22 +133,10 @@ async def get_post(
     responses=error_responses(NotFound, ProviderNotConnected),
 )
 async def update_post(
-    project_id: str,
-    post_id: str,
-    body: UpdatePostBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    project_id: str, post_id: str, body: UpdatePostBody, ctx: CtxDep
 ) -> UpdatedPost:
     """Update status and content. Without ``provider`` the post is approved (or set to
     ``status``) in Postwright only; with ``provider`` it is approved and scheduled to the
     connected tool (400 ``PROVIDER_NOT_CONNECTED`` without a connection)."""
-    reviewed = await posts.review_post(
-        session,
-        actor,
-        project_id,
-        post_id,
-        body.edit(),
-        storage=storage_for(services.settings, services.clock),
-    )
-    return await updated_out(reviewed, services)
+    reviewed = await posts.review_post(ctx, project_id, post_id, body.edit())
+    return await updated_out(reviewed, ctx)

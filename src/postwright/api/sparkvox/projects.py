@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     InsufficientCredits,
@@ -145,18 +145,12 @@ def moment_out(moment: Moment) -> MomentOut:
     responses=CREATE_ERRORS,
     openapi_extra=rate_limited("ai"),
 )
-async def create_project(
-    body: CreateProjectBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> ProjectEnvelope:
+async def create_project(body: CreateProjectBody, ctx: CtxDep) -> ProjectEnvelope:
     """Reserves ``max_moments`` posts' credits (402 ``INSUFFICIENT_CREDITS`` when short) and
     starts generation; unused credits are released when the project finishes."""
 
     project = await projects.create_project(
-        session,
-        actor,
+        ctx,
         NewProject(
             name=body.name,
             source_text=body.source_text,
@@ -164,7 +158,6 @@ async def create_project(
             max_moments=body.max_moments,
             persona_id=body.persona_id,
         ),
-        settings=services.settings,
     )
     return ProjectEnvelope(project=project_out(project))
 
@@ -229,20 +222,17 @@ async def _upload_form(request: Request) -> tuple[UploadFile, UploadFields]:
     responses=CREATE_ERRORS,
     openapi_extra={**rate_limited("ai"), **UPLOAD_BODY},
 )
-async def upload_project(
-    request: Request, actor: ActorDep, session: SessionDep, services: ServicesDep
-) -> ProjectEnvelope:
+async def upload_project(request: Request, ctx: CtxDep) -> ProjectEnvelope:
     """The same as creating with ``source_text``, the text read from an uploaded file
     (multipart field ``file``; optional fields ``name``, ``source_type``, ``max_moments``,
     ``persona_id``)."""
     upload, fields = await _upload_form(request)
-    limit = services.settings.projects.max_source_bytes
+    limit = ctx.settings.projects.max_source_bytes
     data = await upload.read(limit + 1)
     filename = upload.filename or "source.txt"
-    text = projects.read_source_file(filename, data, settings=services.settings)
+    text = projects.read_source_file(filename, data, settings=ctx.settings)
     project = await projects.create_project(
-        session,
-        actor,
+        ctx,
         NewProject(
             name=fields.name or filename[:200],
             source_text=text,
@@ -251,23 +241,18 @@ async def upload_project(
             max_moments=fields.max_moments,
             persona_id=fields.persona_id,
         ),
-        settings=services.settings,
     )
     return ProjectEnvelope(project=project_out(project))
 
 
 @router.get("", response_model=ProjectList)
 async def list_projects(
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
+    ctx: CtxDep,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ProjectList:
     """The workspace's projects, newest first (``next_cursor`` for the next page)."""
-    page = await projects.list_projects(
-        session, actor, codec=services.cursors, cursor=cursor, limit=limit
-    )
+    page = await projects.list_projects(ctx, cursor=cursor, limit=limit)
     return ProjectList(
         projects=[project_out(p) for p in page.items],
         next_cursor=page.next_cursor,
@@ -278,11 +263,9 @@ async def list_projects(
 @router.get(
     "/{project_id}", response_model=ProjectDetailEnvelope, responses=error_responses(NotFound)
 )
-async def get_project(
-    project_id: str, actor: ActorDep, session: SessionDep
-) -> ProjectDetailEnvelope:
+async def get_project(project_id: str, ctx: CtxDep) -> ProjectDetailEnvelope:
     """The project, its status while generating, and the moments found in it."""
-    view = await projects.view_project(session, actor, project_id)
+    view = await projects.view_project(ctx, project_id)
     detail = ProjectDetail(
         **project_out(view.project).model_dump(),
         post_count=view.post_count,

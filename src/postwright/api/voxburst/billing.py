@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from postwright.api.deps import ActorDep, CtxDep, ManagerDep, SessionDep
+from postwright.api.deps import CtxDep, ManagerDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import ValidationFailed, error_responses
 from postwright.domain.billing import service as billing
@@ -44,13 +44,9 @@ class AiStatusOut(BaseModel):
     response_model=ValidateOut,
     responses=error_responses(ValidationFailed),
 )
-async def validate_bulk_generation(
-    body: ValidateBody, actor: ActorDep, session: SessionDep
-) -> ValidateOut:
+async def validate_bulk_generation(body: ValidateBody, ctx: CtxDep) -> ValidateOut:
     """Pre-flight: creates no job and reserves nothing."""
-    check = await billing.check_budget(
-        session, actor, estimated=body.totalPosts * body.creditsPerPost
-    )
+    check = await billing.check_budget(ctx, estimated=body.totalPosts * body.creditsPerPost)
     return ValidateOut(
         valid=check.valid,
         error=check.error,

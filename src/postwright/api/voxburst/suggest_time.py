@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from postwright.api.deps import ActorDep, SessionDep
+from postwright.api.deps import CtxDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import NotFound, error_responses
 from postwright.domain.publishing import engagement
@@ -40,11 +40,11 @@ def _z(value: str | None) -> str:
     response_model=SuggestedTime,
     responses=error_responses(NotFound),
 )
-async def suggest_time(accountId: str, actor: ActorDep, session: SessionDep) -> SuggestedTime:
+async def suggest_time(accountId: str, ctx: CtxDep) -> SuggestedTime:
     """The next best slot for this connected account, in its timezone: its imported
     engagement history blended with the platform's prior; ``confidence`` grows with the
     history's size. No model call, no credits."""
-    found = await engagement.suggest_time(session, actor, accountId)
+    found = await engagement.suggest_time(ctx, accountId)
     suggestion = found.suggestion
     return SuggestedTime(
         accountId=found.account.id,

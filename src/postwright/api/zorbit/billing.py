@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, AdminDep, SessionDep
+from postwright.api.deps import ActorDep, AdminCtxDep, CtxDep, SessionDep
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -142,10 +142,10 @@ def _plan_out(plan: Plan) -> PlanOut:
 
 
 @router.get("/subscriptions", response_model=SubscriptionOut | None, responses=error_responses())
-async def get_subscription(actor: ActorDep, session: SessionDep) -> SubscriptionOut | None:
+async def get_subscription(ctx: CtxDep) -> SubscriptionOut | None:
     """The workspace's subscription, or ``null`` while it has never had one (it then uses
     the free plan, and gets a subscription on it at first metered use)."""
-    entitlement = await billing.get_subscription(session, actor)
+    entitlement = await billing.get_subscription(ctx)
     if entitlement is None or entitlement.subscription is None:
         return None
     subscription, state = entitlement.subscription, entitlement.state
@@ -165,8 +165,8 @@ async def get_subscription(actor: ActorDep, session: SessionDep) -> Subscription
     response_model=CancelOut,
     responses=error_responses(NotFound, Conflict),
 )
-async def cancel_subscription(actor: ActorDep, session: SessionDep) -> CancelOut:
-    subscription = await billing.cancel_subscription(session, actor)
+async def cancel_subscription(ctx: CtxDep) -> CancelOut:
+    subscription = await billing.cancel_subscription(ctx)
     return CancelOut(
         success=True,
         message="Subscription will be cancelled at the end of the current period",
@@ -179,8 +179,8 @@ async def cancel_subscription(actor: ActorDep, session: SessionDep) -> CancelOut
     response_model=RenewOut,
     responses=error_responses(ValidationFailed, Conflict),
 )
-async def renew_free(actor: ActorDep, session: SessionDep) -> RenewOut:
-    subscription = await billing.renew_free(session, actor)
+async def renew_free(ctx: CtxDep) -> RenewOut:
+    subscription = await billing.renew_free(ctx)
     return RenewOut(
         success=True,
         subscription=RenewedSubscription(
@@ -207,12 +207,11 @@ async def get_plan(plan_id: str, _: ActorDep, session: SessionDep) -> PlanOut:
     response_model=CreatedPlan,
     responses=error_responses(ValidationFailed, Forbidden, Conflict),
 )
-async def create_plan(body: CreatePlanBody, admin: AdminDep, session: SessionDep) -> CreatedPlan:
+async def create_plan(body: CreatePlanBody, ctx: AdminCtxDep) -> CreatedPlan:
     """Platform admins only (403 otherwise)."""
 
     plan = await billing.create_plan(
-        session,
-        admin,
+        ctx,
         billing.PlanSpec(
             name=body.name,
             description=body.description,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from postwright.api.deps import ActorDep, ServicesDep, SessionDep, rate_limited
+from postwright.api.deps import CtxDep, ServicesDep, rate_limited
 from postwright.core.clock import isoformat_z
 from postwright.core.errors import (
     Conflict,
@@ -114,13 +114,8 @@ class ShareOut(BaseModel):
     responses=error_responses(Forbidden, NotFound, Conflict, sharing.ShareFailed),
     openapi_extra=rate_limited("share", "50/hour"),
 )
-async def share_linkedin(
-    body: ShareBody,
-    actor: ActorDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> Any:
+async def share_linkedin(body: ShareBody, ctx: CtxDep) -> Any:
     """Publish one of your posts to your workspace's default LinkedIn account now."""
 
-    outcome = await sharing.share_now(session, services, actor, body.postId)
+    outcome = await sharing.share_now(ctx, body.postId)
     return ShareOut(success=True, shareUrl=outcome.url, sharedAt=isoformat_z(outcome.published_at))

@@ -20,9 +20,7 @@ async def update_profile(
     if image_key is not None:
         asset = await assets.owned_asset(ctx, image_key)
         image_key = asset.key
-    user = await accounts.update_profile(
-        ctx.session, ctx.actor, name=name, image_key=image_key, bio=bio
-    )
+    user = await accounts.update_profile(ctx, name=name, image_key=image_key, bio=bio)
     if image_key is not None:
         # The stable name of the file; readers get it signed (``profile_image_url``).
         user.image_url = ctx.storage.public_url(image_key)

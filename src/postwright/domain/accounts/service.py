@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +13,11 @@ from postwright.core.db import after_commit
 from postwright.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.security import display_prefix, generate_api_key, hash_api_key
-from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.keys import KEY_CACHE
 from postwright.domain.accounts.models import ApiKey, Membership, Role, User, Workspace
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 
 @dataclass(frozen=True)
@@ -244,32 +247,32 @@ async def list_workspaces(session: AsyncSession, *, user: User) -> list[tuple[Wo
     return [(w, r) for w, r in rows.tuples()]
 
 
-async def list_api_keys(session: AsyncSession, actor: Actor) -> list[ApiKey]:
-    rows = await session.scalars(
+async def list_api_keys(ctx: RequestCtx) -> list[ApiKey]:
+    rows = await ctx.session.scalars(
         select(ApiKey)
-        .where(ApiKey.user_id == actor.user_id, ApiKey.workspace_id == actor.workspace_id)
+        .where(ApiKey.user_id == ctx.user_id, ApiKey.workspace_id == ctx.workspace_id)
         .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
     )
     return list(rows)
 
 
-async def create_api_key_for(session: AsyncSession, actor: Actor, *, name: str) -> IssuedKey:
+async def create_api_key_for(ctx: RequestCtx, *, name: str) -> IssuedKey:
     return await issue_api_key(
-        session, now=actor.now(), user=actor.user, workspace=actor.workspace, name=name
+        ctx.session, now=ctx.now(), user=ctx.actor.user, workspace=ctx.actor.workspace, name=name
     )
 
 
-async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: str) -> ApiKey:
+async def revoke_api_key(ctx: RequestCtx, key_id: str) -> ApiKey:
     """Revoke one of the actor's keys in this workspace; owners and admins may revoke any."""
-    statement = select(ApiKey).where(ApiKey.id == key_id, ApiKey.workspace_id == actor.workspace_id)
-    if not actor.role.can_manage:
-        statement = statement.where(ApiKey.user_id == actor.user_id)
-    key = await session.scalar(statement)
+    statement = select(ApiKey).where(ApiKey.id == key_id, ApiKey.workspace_id == ctx.workspace_id)
+    if not ctx.actor.role.can_manage:
+        statement = statement.where(ApiKey.user_id == ctx.user_id)
+    key = await ctx.session.scalar(statement)
     if key is None:
         raise NotFound("API key not found")
     if key.revoked_at is None:
-        key.revoked_at = actor.now()
-    _forget_key(session, key.id)
+        key.revoked_at = ctx.now()
+    _forget_key(ctx.session, key.id)
     return key
 
 
@@ -339,8 +342,7 @@ def split_name(name: str) -> tuple[str, str | None]:
 
 
 async def update_profile(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: RequestCtx,
     *,
     name: str | None = None,
     image_key: str | None = None,
@@ -348,13 +350,13 @@ async def update_profile(
 ) -> User:
     if name is None and image_key is None and bio is None:
         raise ValidationFailed("No valid fields to update")
-    user = actor.user
+    user = ctx.actor.user
     if name is not None:
         user.first_name, user.last_name = split_name(name)
     if image_key is not None:
         user.image_key = image_key
     if bio is not None:
         user.bio = bio
-    user.updated_at = actor.now()
-    await session.flush()
+    user.updated_at = ctx.now()
+    await ctx.session.flush()
     return user

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.models import MAX_INTEGER_COLUMN
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.models import FREE_PLAN_ID, Plan
+
+if TYPE_CHECKING:
+    from postwright.domain.context import RequestCtx
 
 INTERVALS = frozenset({"month", "year"})
 
@@ -56,9 +58,9 @@ async def get_free_plan(session: AsyncSession) -> Plan:
     return plan
 
 
-async def create_plan(session: AsyncSession, actor: Actor, spec: PlanSpec) -> Plan:
+async def create_plan(ctx: RequestCtx, spec: PlanSpec) -> Plan:
     """Platform admins only. Without a comment limit a plan allows twice its post limit."""
-    if not actor.is_platform_admin:
+    if not ctx.actor.is_platform_admin:
         raise Forbidden("Admin role required")
     problems: list[dict[str, Any]] = []
     if not spec.name.strip():
@@ -67,7 +69,7 @@ async def create_plan(session: AsyncSession, actor: Actor, spec: PlanSpec) -> Pl
         problems.append({"field": "interval", "message": "must be 'month' or 'year'"})
     if problems:
         raise ValidationFailed(details=problems)
-    now = actor.now()
+    now = ctx.now()
     comment_limit = spec.comment_generation_limit
     plan = Plan(
         id=new_id("plan"),
@@ -92,6 +94,6 @@ async def create_plan(session: AsyncSession, actor: Actor, spec: PlanSpec) -> Pl
         created_at=now,
         updated_at=now,
     )
-    session.add(plan)
-    await session.flush()
+    ctx.session.add(plan)
+    await ctx.session.flush()
     return plan

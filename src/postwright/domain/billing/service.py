@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,6 +77,9 @@ from postwright.domain.billing.webhooks import (
     process_dodopayments_webhook,
 )
 
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
+
 
 async def require_ai_access(session: AsyncSession, acting: Acting) -> Entitlement:
     """402 AI_SUBSCRIPTION unless the workspace's current plan includes AI (read-only)."""
@@ -110,10 +114,10 @@ class BudgetCheck:
     estimated: int
 
 
-async def check_budget(session: AsyncSession, acting: Acting, *, estimated: int) -> BudgetCheck:
+async def check_budget(ctx: Ctx, *, estimated: int) -> BudgetCheck:
     """Pre-flight for a job costing ``estimated`` credits: reserves nothing, writes nothing."""
-    summary = await credit_summary(session, acting)
-    entitlement = await current_entitlement(session, acting)
+    summary = await credit_summary(ctx.session, ctx.actor)
+    entitlement = await current_entitlement(ctx.session, ctx.actor)
     error = None
     if not entitlement.ai_access:
         error = "AI access requires an active subscription that includes AI"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,9 @@ from postwright.domain.billing.models import (
 )
 from postwright.domain.billing.periods import month_start, next_month_start
 from postwright.domain.billing.plans import get_free_plan, get_plan
+
+if TYPE_CHECKING:
+    from postwright.domain.context import Ctx
 
 
 @dataclass(frozen=True)
@@ -143,37 +147,37 @@ async def ensure_subscription(session: AsyncSession, acting: Acting) -> Entitlem
     return _entitlement(subscription, plan, state)
 
 
-async def get_subscription(session: AsyncSession, acting: Acting) -> Entitlement | None:
+async def get_subscription(ctx: Ctx) -> Entitlement | None:
     """The stored subscription as of now, or None when the workspace never had one."""
-    entitlement = await current_entitlement(session, acting)
+    entitlement = await current_entitlement(ctx.session, ctx.actor)
     return entitlement if entitlement.subscription is not None else None
 
 
-async def cancel_subscription(session: AsyncSession, acting: Acting) -> Subscription:
+async def cancel_subscription(ctx: Ctx) -> Subscription:
     """Cancel at the end of the current period (access continues until then)."""
-    if await _stored(session, acting.workspace_id, lock=False) is None:
+    if await _stored(ctx.session, ctx.workspace_id, lock=False) is None:
         raise NotFound("No active subscription")
-    entitlement = await ensure_subscription(session, acting)
+    entitlement = await ensure_subscription(ctx.session, ctx.actor)
     subscription = entitlement.subscription
     assert subscription is not None
     if entitlement.state.status not in ENTITLED_STATUSES:
         raise NotFound("No active subscription")
     subscription.cancel_at_period_end = True
-    subscription.updated_at = acting.now()
-    await session.flush()
+    subscription.updated_at = ctx.now()
+    await ctx.session.flush()
     return subscription
 
 
-async def renew_free(session: AsyncSession, acting: Acting) -> Subscription:
+async def renew_free(ctx: Ctx) -> Subscription:
     """Back onto the free plan for the current month; refused while a paid plan is active."""
-    entitlement = await ensure_subscription(session, acting)
+    entitlement = await ensure_subscription(ctx.session, ctx.actor)
     subscription = entitlement.subscription
     assert subscription is not None
     if entitlement.plan is not None and not entitlement.plan.is_free:
         raise ValidationFailed(
             "Not eligible for free renewal: the workspace has an active paid subscription"
         )
-    now = acting.now()
+    now = ctx.now()
     subscription.plan_id = FREE_PLAN_ID
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.current_period_start = month_start(now)
@@ -181,7 +185,7 @@ async def renew_free(session: AsyncSession, acting: Acting) -> Subscription:
     subscription.cancel_at_period_end = False
     subscription.external_id = None
     subscription.updated_at = now
-    await session.flush()
+    await ctx.session.flush()
     return subscription
 
 

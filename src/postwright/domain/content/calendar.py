@@ -135,8 +135,7 @@ async def reschedule(ctx: RequestCtx, post_id: str, *, at: datetime) -> Post:
     _editable_state(post)
     if post.publish_state in (PublishState.SCHEDULED, PublishState.FAILED):
         await scheduling.schedule(
-            ctx.session,
-            ctx.actor,
+            ctx,
             post,
             post.publish_provider,
             at=at,

@@ -155,7 +155,7 @@ def route_for(platform: str, accounts: Sequence[ConnectedAccount]) -> Route:
 
 
 async def routes(ctx: RequestCtx, platforms: Sequence[str]) -> dict[str, Route]:
-    found = await connected.list_accounts(ctx.session, ctx.actor)
+    found = await connected.list_accounts(ctx)
     return {p: route_for(p, found) for p in platforms}
 
 
@@ -225,17 +225,14 @@ async def save(
         account_id = route.account.id if route.account else None
         if publish_now:
             await publishing.publish_now(
-                ctx.session,
-                ctx.actor,
-                ctx.services,
+                ctx,
                 post.id,
                 provider=route.provider,
                 account_id=account_id,
             )
         elif schedule_at is not None:
             await publishing.schedule_post(
-                ctx.session,
-                ctx.actor,
+                ctx,
                 post.id,
                 at=schedule_at,
                 provider=route.provider,

@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from postwright.core.errors import NotFound, ValidationFailed
 from postwright.core.tenancy import scoped
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource, ReviewStatus
+from postwright.domain.context import Ctx
 from postwright.domain.media.storage import MediaStorage, key_belongs_to
 from postwright.domain.projects.scheduling import Scheduled, schedule_to_tool, scheduling_provider
 from postwright.domain.projects.service import get_project
@@ -39,30 +37,26 @@ class ReviewedPost:
     scheduled: Scheduled | None
 
 
-async def list_posts(
-    session: AsyncSession, actor: Actor, project_id: str, *, status: ReviewStatus | None
-) -> list[Post]:
-    project = await get_project(session, actor, project_id)
-    statement = scoped(Post, actor.workspace_id).where(
+async def list_posts(ctx: Ctx, project_id: str, *, status: ReviewStatus | None) -> list[Post]:
+    project = await get_project(ctx, project_id)
+    statement = scoped(Post, ctx.workspace_id).where(
         Post.project_id == project.id, Post.source == PostSource.PROJECT
     )
     if status is not None:
         statement = statement.where(Post.review_status == status)
-    rows = await session.scalars(statement.order_by(Post.created_at, Post.id))
+    rows = await ctx.session.scalars(statement.order_by(Post.created_at, Post.id))
     return list(rows)
 
 
-async def get_post(
-    session: AsyncSession, actor: Actor, project_id: str, post_id: str, *, for_update: bool = False
-) -> Post:
+async def get_post(ctx: Ctx, project_id: str, post_id: str, *, for_update: bool = False) -> Post:
     """A post of the workspace's project; 404 for another project's or workspace's post."""
-    project = await get_project(session, actor, project_id)
-    statement = scoped(Post, actor.workspace_id).where(
+    project = await get_project(ctx, project_id)
+    statement = scoped(Post, ctx.workspace_id).where(
         Post.id == post_id, Post.project_id == project.id, Post.source == PostSource.PROJECT
     )
     if for_update:
         statement = statement.with_for_update()
-    post: Post | None = await session.scalar(statement)
+    post: Post | None = await ctx.session.scalar(statement)
     if post is None:
         raise NotFound("Post not found")
     return post
@@ -105,22 +99,19 @@ def _check_edit(edit: PostEdit) -> str | None:
 
 
 async def review_post(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     project_id: str,
     post_id: str,
     edit: PostEdit,
-    *,
-    storage: MediaStorage,
 ) -> ReviewedPost:
     """Apply the edits; without a provider the post becomes ``status`` (default approved),
     with one it is approved and scheduled — all of it or, on any refusal, none of it."""
     provider = _check_edit(edit)
     image_key = None
     if edit.image_url is not UNSET:
-        image_key = _image_key(edit.image_url, storage, actor.workspace_id)  # type: ignore[arg-type]
-    post = await get_post(session, actor, project_id, post_id, for_update=True)
-    now = actor.now()
+        image_key = _image_key(edit.image_url, ctx.storage, ctx.workspace_id)  # type: ignore[arg-type]
+    post = await get_post(ctx, project_id, post_id, for_update=True)
+    now = ctx.now()
     if isinstance(edit.generated_content, str):
         post_service.set_content(post, edit.generated_content, now=now, field="generated_content")
     if edit.first_comment is not UNSET:
@@ -137,9 +128,7 @@ async def review_post(
             field="generated_content",
             message="generated_content must be present when scheduling",
         )
-        scheduled = await schedule_to_tool(
-            session, actor, post, provider, account_id=edit.account_id
-        )
+        scheduled = await schedule_to_tool(ctx, post, provider, account_id=edit.account_id)
         post.publish_provider = scheduled.provider
-    await session.flush()
+    await ctx.session.flush()
     return ReviewedPost(post=post, scheduled=scheduled)

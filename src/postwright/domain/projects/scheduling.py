@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from postwright.core.errors import AppError, ValidationFailed
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content.models import Post
+from postwright.domain.context import Ctx
 from postwright.domain.publishing import scheduling as publishing
 
 SCHEDULING_PROVIDERS = ("linkedin", "buffer", "publer")
@@ -50,14 +48,12 @@ def scheduling_provider(name: str) -> str:
 
 
 async def schedule_to_tool(
-    session: AsyncSession, actor: Actor, post: Post, provider: str, *, account_id: str | None
+    ctx: Ctx, post: Post, provider: str, *, account_id: str | None
 ) -> Scheduled:
     """Approve ``post`` and schedule it through the workspace's connection to ``provider``
     (``account_id``: ours or the provider's; omitted, the default account)."""
     try:
-        scheduled = await publishing.schedule_post(
-            session, actor, post, provider, account_id=account_id
-        )
+        scheduled = await publishing.schedule_post(ctx, post, provider, account_id=account_id)
     except publishing.NoConnection:
         raise ProviderNotConnected(
             f"No {provider} connection: connect it in Settings → Integrations first",

@@ -18,13 +18,13 @@ from postwright.core import jobs
 from postwright.core.db import after_commit
 from postwright.core.errors import PayloadTooLarge, ValidationFailed
 from postwright.core.ids import new_id
-from postwright.core.pagination import CursorCodec, KeysetPage, paginate_keyset
+from postwright.core.pagination import KeysetPage, paginate_keyset
 from postwright.core.settings import Settings
 from postwright.core.tenancy import get_scoped, scoped
 from postwright.core.text import is_storable
-from postwright.domain.accounts.context import Actor
 from postwright.domain.billing.service import Action, price, require_ai_access, reserve_credits
 from postwright.domain.content.models import Post
+from postwright.domain.context import Ctx, RequestCtx
 from postwright.domain.personas import service as personas
 from postwright.domain.projects.models import Moment, Project, ProjectStatus, SourceType
 
@@ -96,21 +96,19 @@ def _validate(request: NewProject, settings: Settings) -> None:
         raise ValidationFailed("Invalid project", details=problems)
 
 
-async def create_project(
-    session: AsyncSession, actor: Actor, request: NewProject, *, settings: Settings
-) -> Project:
-    _validate(request, settings)
+async def create_project(ctx: RequestCtx, request: NewProject) -> Project:
+    _validate(request, ctx.settings)
     if request.persona_id:
-        await personas.workspace_view(session, actor.workspace_id, request.persona_id)
-    await require_ai_access(session, actor)
-    now = actor.now()
+        await personas.workspace_view(ctx.session, ctx.workspace_id, request.persona_id)
+    await require_ai_access(ctx.session, ctx.actor)
+    now = ctx.now()
     project_id = new_id("proj")
-    per_post = price(settings.billing.costs, Action.PROJECT_POST)
+    per_post = price(ctx.settings.billing.costs, Action.PROJECT_POST)
     reservation_id: str | None = None
     if per_post:
         reservation = await reserve_credits(
-            session,
-            actor,
+            ctx.session,
+            ctx.actor,
             request.max_moments * per_post,
             reason="project posts",
             related_id=project_id,
@@ -119,8 +117,8 @@ async def create_project(
         reservation_id = reservation.id
     project = Project(
         id=project_id,
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         name=request.name.strip(),
         source_type=request.source_type,
         source_filename=request.source_filename,
@@ -134,9 +132,9 @@ async def create_project(
         created_at=now,
         updated_at=now,
     )
-    session.add(project)
-    await session.flush()
-    _start_after_commit(session, project)
+    ctx.session.add(project)
+    await ctx.session.flush()
+    _start_after_commit(ctx.session, project)
     return project
 
 
@@ -154,24 +152,24 @@ def _start_after_commit(session: AsyncSession, project: Project) -> None:
     after_commit(session, start)
 
 
-async def get_project(session: AsyncSession, actor: Actor, project_id: str) -> Project:
+async def get_project(ctx: Ctx, project_id: str) -> Project:
     """The workspace's project, or 404 (another workspace's id included)."""
-    project: Project = await get_scoped(session, Project, actor.workspace_id, project_id)
+    project: Project = await get_scoped(ctx.session, Project, ctx.workspace_id, project_id)
     return project
 
 
-async def view_project(session: AsyncSession, actor: Actor, project_id: str) -> ProjectView:
-    project = await get_project(session, actor, project_id)
+async def view_project(ctx: Ctx, project_id: str) -> ProjectView:
+    project = await get_project(ctx, project_id)
     moments = list(
-        await session.scalars(
+        await ctx.session.scalars(
             select(Moment).where(Moment.project_id == project.id).order_by(Moment.position)
         )
     )
-    posts = await session.scalar(
+    posts = await ctx.session.scalar(
         select(func.count())
         .select_from(Post)
         .where(
-            Post.workspace_id == actor.workspace_id,
+            Post.workspace_id == ctx.workspace_id,
             Post.project_id == project.id,
             Post.deleted_at.is_(None),
         )
@@ -180,22 +178,20 @@ async def view_project(session: AsyncSession, actor: Actor, project_id: str) -> 
 
 
 async def list_projects(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
-    codec: CursorCodec,
     cursor: str | None,
     limit: int,
 ) -> KeysetPage[Project]:
     """Newest first, by keyset cursor."""
     page: KeysetPage[Project] = await paginate_keyset(
-        session,
-        scoped(Project, actor.workspace_id),
-        codec=codec,
+        ctx.session,
+        scoped(Project, ctx.workspace_id),
+        codec=ctx.cursors,
         created_at=Project.created_at,
         id_column=Project.id,
         cursor=cursor,
         limit=limit,
-        scope=f"projects:{actor.workspace_id}",
+        scope=f"projects:{ctx.workspace_id}",
     )
     return page

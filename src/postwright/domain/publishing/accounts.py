@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import NotFound
 from postwright.core.services import Services
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.accounts.context import Actor
+from postwright.domain.context import Ctx
 from postwright.domain.generation.timing import zone
 from postwright.domain.publishing import credentials as sealed
 from postwright.domain.publishing.adapters import PROVIDERS
@@ -41,45 +41,44 @@ async def make_default(session: AsyncSession, account: ConnectedAccount) -> None
     account.is_default = True
 
 
-async def list_accounts(session: AsyncSession, actor: Actor) -> list[ConnectedAccount]:
-    rows = await session.scalars(
-        scoped(ConnectedAccount, actor.workspace_id).order_by(ConnectedAccount.created_at)
+async def list_accounts(ctx: Ctx) -> list[ConnectedAccount]:
+    rows = await ctx.session.scalars(
+        scoped(ConnectedAccount, ctx.workspace_id).order_by(ConnectedAccount.created_at)
     )
     return list(rows)
 
 
-async def get_account(session: AsyncSession, actor: Actor, account_id: str) -> ConnectedAccount:
+async def get_account(ctx: Ctx, account_id: str) -> ConnectedAccount:
     found: ConnectedAccount = await get_scoped(
-        session, ConnectedAccount, actor.workspace_id, account_id
+        ctx.session, ConnectedAccount, ctx.workspace_id, account_id
     )
     return found
 
 
 async def update_account(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     account_id: str,
     *,
     timezone: str | None = None,
     is_default: bool | None = None,
 ) -> ConnectedAccount:
-    account = await get_account(session, actor, account_id)
+    account = await get_account(ctx, account_id)
     if timezone is not None:
         zone(timezone)
         account.timezone = timezone
     if is_default:
-        await make_default(session, account)
-    account.updated_at = actor.now()
+        await make_default(ctx.session, account)
+    account.updated_at = ctx.now()
     return account
 
 
-async def delete_account(session: AsyncSession, actor: Actor, account_id: str) -> None:
-    account = await get_account(session, actor, account_id)
-    await session.delete(account)
-    await session.flush()
+async def delete_account(ctx: Ctx, account_id: str) -> None:
+    account = await get_account(ctx, account_id)
+    await ctx.session.delete(account)
+    await ctx.session.flush()
     if account.is_default:
-        successor = await session.scalar(
-            scoped(ConnectedAccount, actor.workspace_id)
+        successor = await ctx.session.scalar(
+            scoped(ConnectedAccount, ctx.workspace_id)
             .where(ConnectedAccount.provider == account.provider)
             .order_by(ConnectedAccount.created_at)
             .limit(1)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postwright.core.errors import ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.services import Services
-from postwright.domain.accounts.context import Actor
+from postwright.domain.context import RequestCtx
 from postwright.domain.generation.timing import zone
 from postwright.domain.publishing import credentials as sealed
 from postwright.domain.publishing.accounts import make_default
@@ -195,21 +195,19 @@ async def _save(
     return account
 
 
-async def connect_account(
-    session: AsyncSession, actor: Actor, services: Services, data: AccountInput
-) -> ConnectedAccount:
+async def connect_account(ctx: RequestCtx, data: AccountInput) -> ConnectedAccount:
     provider = _known_provider(data.provider)
     data = replace(data, provider=provider)
     try:
-        credentials = await _credentials_for(services, data)
+        credentials = await _credentials_for(ctx.services, data)
     except PublishingError as exc:
         raise ProviderRefused(exc.reason, details={"provider": provider}) from exc
-    profile = await _verify(services, provider, credentials)
+    profile = await _verify(ctx.services, provider, credentials)
     return await _save(
-        session,
-        services,
-        workspace_id=actor.workspace_id,
-        user_id=actor.user_id,
+        ctx.session,
+        ctx.services,
+        workspace_id=ctx.workspace_id,
+        user_id=ctx.user_id,
         provider=provider,
         credentials=credentials,
         profile=profile,
@@ -219,9 +217,7 @@ async def connect_account(
 
 
 async def start_oauth(
-    session: AsyncSession,
-    actor: Actor,
-    services: Services,
+    ctx: RequestCtx,
     provider: str,
     *,
     timezone: str = "UTC",
@@ -237,16 +233,16 @@ async def start_oauth(
             details={"provider": provider},
         )
     zone(timezone)
-    request = start_authorization(oauth_client(services.settings, provider))
-    now = services.clock.now()
-    session.add(
+    request = start_authorization(oauth_client(ctx.settings, provider))
+    now = ctx.clock.now()
+    ctx.session.add(
         OAuthSignIn(
             state=request.state,
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
+            workspace_id=ctx.workspace_id,
+            user_id=ctx.user_id,
             provider=provider,
             encrypted_verifier=(
-                services.secrets.encrypt(request.code_verifier) if request.code_verifier else None
+                ctx.secrets.encrypt(request.code_verifier) if request.code_verifier else None
             ),
             timezone=timezone,
             is_default=is_default,
@@ -255,7 +251,7 @@ async def start_oauth(
             expires_at=now + SIGN_IN_LIFETIME,
         )
     )
-    await session.flush()
+    await ctx.session.flush()
     return request.url
 
 

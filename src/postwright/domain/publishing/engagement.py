@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import ValidationFailed
 from postwright.core.ids import new_id
-from postwright.domain.accounts.context import Actor
+from postwright.domain.context import Ctx
 from postwright.domain.generation import timing
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.models import ConnectedAccount, EngagementSample
@@ -42,11 +41,9 @@ def platform_of(account: ConnectedAccount) -> str:
     return PROVIDER_PLATFORM.get(account.provider, "linkedin")
 
 
-async def import_history(
-    session: AsyncSession, actor: Actor, account_id: str, samples: Sequence[SampleInput]
-) -> ImportResult:
+async def import_history(ctx: Ctx, account_id: str, samples: Sequence[SampleInput]) -> ImportResult:
     """Store (or update, by the post's external id) how past posts performed."""
-    account = await accounts.get_account(session, actor, account_id)
+    account = await accounts.get_account(ctx, account_id)
     if len(samples) > MAX_IMPORT:
         raise ValidationFailed(f"At most {MAX_IMPORT} samples per import")
     for index, sample in enumerate(samples):
@@ -57,14 +54,14 @@ async def import_history(
             )
     existing = {
         row.external_id: row
-        for row in await session.scalars(
+        for row in await ctx.session.scalars(
             select(EngagementSample).where(
                 EngagementSample.account_id == account.id,
                 EngagementSample.external_id.in_([s.external_id for s in samples]),
             )
         )
     }
-    now = actor.now()
+    now = ctx.now()
     imported = updated = 0
     for sample in samples:
         row = existing.get(sample.external_id)
@@ -78,15 +75,15 @@ async def import_history(
                 posted_at=sample.posted_at.astimezone(UTC),
                 engagement=sample.engagement,
             )
-            session.add(row)
+            ctx.session.add(row)
             existing[sample.external_id] = row
             imported += 1
         else:
             row.posted_at = sample.posted_at.astimezone(UTC)
             row.engagement = sample.engagement
             updated += 1
-    await session.flush()
-    total = await session.scalar(
+    await ctx.session.flush()
+    total = await ctx.session.scalar(
         select(func.count())
         .select_from(EngagementSample)
         .where(EngagementSample.account_id == account.id)
@@ -100,11 +97,9 @@ class AccountTimeSuggestion:
     suggestion: timing.TimeSuggestion
 
 
-async def suggest_time(
-    session: AsyncSession, actor: Actor, account_id: str
-) -> AccountTimeSuggestion:
-    account = await accounts.get_account(session, actor, account_id)
-    rows = await session.execute(
+async def suggest_time(ctx: Ctx, account_id: str) -> AccountTimeSuggestion:
+    account = await accounts.get_account(ctx, account_id)
+    rows = await ctx.session.execute(
         select(EngagementSample.posted_at, EngagementSample.engagement)
         .where(EngagementSample.account_id == account.id)
         .order_by(EngagementSample.posted_at.desc())
@@ -112,6 +107,6 @@ async def suggest_time(
     )
     history = [(posted_at, engagement) for posted_at, engagement in rows]
     suggestion = timing.suggest_time(
-        platform_of(account), history, now=actor.now(), timezone=account.timezone
+        platform_of(account), history, now=ctx.now(), timezone=account.timezone
     )
     return AccountTimeSuggestion(account=account, suggestion=suggestion)

@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from postwright.core.errors import NotFound, ValidationFailed
-from postwright.domain.accounts.context import Actor
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post
+from postwright.domain.context import Ctx
 from postwright.domain.publishing import accounts
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER, PROVIDERS
 
@@ -41,8 +39,7 @@ def _provider(name: str | None) -> str:
 
 
 async def schedule(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     post: Post,
     provider: str | None,
     *,
@@ -52,7 +49,7 @@ async def schedule(
     """Schedule ``post`` (already loaded in the actor's workspace) for ``at`` (default: its
     own ``scheduled_on``, else now). Approves it; refuses empty content, a post already
     published or publishing, and a provider the workspace has no account for."""
-    if post.workspace_id != actor.workspace_id:
+    if post.workspace_id != ctx.workspace_id:
         raise NotFound("Post not found")
     chosen = _provider(provider)
     post_service.check_publishable(post)
@@ -60,7 +57,7 @@ async def schedule(
     if PROVIDERS[chosen].capabilities.needs_account:
         try:
             account = await accounts.resolve_account(
-                session, actor.workspace_id, chosen, account_id
+                ctx.session, ctx.workspace_id, chosen, account_id
             )
         except NotFound as exc:
             raise NoConnection(
@@ -68,15 +65,14 @@ async def schedule(
             ) from None
         account_id_used = account.id
     when = post_service.schedule_for_publishing(
-        post, provider=chosen, account_id=account_id_used, at=at, now=actor.now()
+        post, provider=chosen, account_id=account_id_used, at=at, now=ctx.now()
     )
-    await session.flush()
+    await ctx.session.flush()
     return ScheduledPublication(scheduled_at=when, job_id=f"pubjob_{post.id}")
 
 
 async def schedule_post(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     post: Post,
     provider: str,
     *,
@@ -94,7 +90,7 @@ async def schedule_post(
             f"provider must be one of {', '.join(SCHEDULING_TOOLS)}",
             details={"provider": provider},
         )
-    return await schedule(session, actor, post, provider, account_id=account_id)
+    return await schedule(ctx, post, provider, account_id=account_id)
 
 
 __all__ = ["SCHEDULING_TOOLS", "NoConnection", "ScheduledPublication", "schedule", "schedule_post"]

@@ -6,15 +6,14 @@ from __future__ import annotations
 import hmac
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.errors import AppError, Conflict, Forbidden, ValidationFailed
 from postwright.core.services import Services
 from postwright.core.tenancy import get_scoped
 from postwright.domain.accounts import service as accounts_service
-from postwright.domain.accounts.context import Actor
 from postwright.domain.accounts.models import User
 from postwright.domain.content.models import Post, PublishState
+from postwright.domain.context import RequestCtx
 from postwright.domain.publishing import accounts, publisher
 from postwright.domain.publishing.models import AccountStatus, Publication, PublicationStatus
 from postwright.domain.publishing.oauth import LINKEDIN_SCOPES
@@ -51,18 +50,16 @@ class ShareFailed(AppError):
     default_message = "The post could not be shared"
 
 
-async def share_now(
-    session: AsyncSession, services: Services, actor: Actor, post_id: str
-) -> publisher.PublishOutcome:
+async def share_now(ctx: RequestCtx, post_id: str) -> publisher.PublishOutcome:
     """Publish the actor's post to the workspace's LinkedIn account now: the successful
     outcome, 403 when LinkedIn wants the account reconnected, ``ShareFailed`` otherwise.
 
-    Commits ``session`` after the claim: the claim must be durable before LinkedIn is called
+    Commits the session after the claim: the claim must be durable before LinkedIn is called
     (a crash mid-call is then reconciled, never re-sent), and on SQLite the request's
     transaction holds the write lock the publisher needs."""
-    publication = await claim_share(session, actor, post_id)
-    await session.commit()
-    outcome = await publisher.publish_with_retries(services, publication.id)
+    publication = await claim_share(ctx, post_id)
+    await ctx.session.commit()
+    outcome = await publisher.publish_with_retries(ctx.services, publication.id)
     if outcome.needs_reconnect:
         raise Forbidden(f"Missing LinkedIn permission: {outcome.error}")
     if not outcome.success:
@@ -70,18 +67,18 @@ async def share_now(
     return outcome
 
 
-async def claim_share(session: AsyncSession, actor: Actor, post_id: str) -> Publication:
+async def claim_share(ctx: RequestCtx, post_id: str) -> Publication:
     """Claim the actor's post for LinkedIn now; ``share_now`` commits before publishing.
 
     404 for another workspace's post; 403 when it is someone else's post or the workspace
     has no LinkedIn account allowed to post (``w_member_social``); a post already shared
     answers its existing publication.
     """
-    post = await get_scoped(session, Post, actor.workspace_id, post_id, for_update=True)
-    if post.user_id != actor.user_id:
+    post = await get_scoped(ctx.session, Post, ctx.workspace_id, post_id, for_update=True)
+    if post.user_id != ctx.user_id:
         raise Forbidden("Not post owner")
     if post.publish_state == PublishState.PUBLISHED and post.publish_provider == "linkedin":
-        done = await session.scalar(
+        done = await ctx.session.scalar(
             select(Publication)
             .where(
                 Publication.post_id == post.id,
@@ -95,7 +92,7 @@ async def claim_share(session: AsyncSession, actor: Actor, post_id: str) -> Publ
         raise Conflict(f"The post is already {post.publish_state}")
     if not post.content.strip():
         raise ValidationFailed("The post has no content to share")
-    account = await accounts.default_account(session, actor.workspace_id, "linkedin")
+    account = await accounts.default_account(ctx.session, ctx.workspace_id, "linkedin")
     if account is None or account.status != AccountStatus.ACTIVE:
         raise Forbidden(
             "Missing LinkedIn permission: connect a LinkedIn account"
@@ -104,5 +101,5 @@ async def claim_share(session: AsyncSession, actor: Actor, post_id: str) -> Publ
     if account.scopes is not None and SHARE_SCOPE not in account.scopes.split():
         raise Forbidden(f"Missing LinkedIn permission: the account did not grant {SHARE_SCOPE}")
     return await publisher.claim(
-        session, post, now=actor.now(), provider="linkedin", account_id=account.id
+        ctx.session, post, now=ctx.now(), provider="linkedin", account_id=account.id
     )

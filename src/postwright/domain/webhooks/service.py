@@ -25,10 +25,9 @@ from postwright.core.db import after_commit
 from postwright.core.errors import ValidationFailed
 from postwright.core.ids import new_id
 from postwright.core.outbound import ensure_public_url
-from postwright.core.pagination import CursorCodec, KeysetPage, paginate_keyset
-from postwright.core.security import SecretBox
+from postwright.core.pagination import KeysetPage, paginate_keyset
 from postwright.core.tenancy import get_scoped, scoped
-from postwright.domain.accounts.context import Actor
+from postwright.domain.context import Ctx
 from postwright.domain.webhooks.events import EVENT_TYPES, is_known
 from postwright.domain.webhooks.models import (
     DeliveryStatus,
@@ -67,61 +66,62 @@ def _validate_events(event_types: list[str]) -> list[str]:
 
 
 async def create_endpoint(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     *,
     url: str,
     event_types: list[str],
     description: str | None,
-    secret_box: SecretBox,
-    allow_loopback: bool,
 ) -> CreatedEndpoint:
     """Register ``url`` (refused when it points inside the network); the signing secret is
     returned here once and stored only encrypted."""
     events = _validate_events(event_types)
-    await ensure_public_url(url, allow_loopback=allow_loopback)
-    count = len(list(await session.scalars(scoped(WebhookEndpoint, actor.workspace_id))))
+    await ensure_public_url(url, allow_loopback=ctx.settings.http.allow_loopback_urls)
+    count = len(list(await ctx.session.scalars(scoped(WebhookEndpoint, ctx.workspace_id))))
     if count >= MAX_ENDPOINTS:
         raise ValidationFailed(f"A workspace can register at most {MAX_ENDPOINTS} endpoints")
     secret = _new_secret()
-    now = actor.now()
+    now = ctx.now()
     endpoint = WebhookEndpoint(
         id=new_id("whep"),
-        workspace_id=actor.workspace_id,
+        workspace_id=ctx.workspace_id,
         url=url,
         description=description,
         event_types=events,
-        secret_encrypted=secret_box.encrypt(secret),
+        secret_encrypted=ctx.secrets.encrypt(secret),
         enabled=True,
         created_at=now,
         updated_at=now,
     )
-    session.add(endpoint)
-    await session.flush()
+    ctx.session.add(endpoint)
+    await ctx.session.flush()
     return CreatedEndpoint(endpoint=endpoint, secret=secret)
 
 
-async def list_endpoints(session: AsyncSession, actor: Actor) -> list[WebhookEndpoint]:
-    rows = await session.scalars(
-        scoped(WebhookEndpoint, actor.workspace_id).order_by(
+async def list_endpoints(ctx: Ctx) -> list[WebhookEndpoint]:
+    rows = await ctx.session.scalars(
+        scoped(WebhookEndpoint, ctx.workspace_id).order_by(
             WebhookEndpoint.created_at, WebhookEndpoint.id
         )
     )
     return list(rows)
 
 
-async def get_endpoint(session: AsyncSession, actor: Actor, endpoint_id: str) -> WebhookEndpoint:
-    return await get_scoped(session, WebhookEndpoint, actor.workspace_id, endpoint_id)
+async def get_endpoint(ctx: Ctx, endpoint_id: str) -> WebhookEndpoint:
+    return await get_scoped(ctx.session, WebhookEndpoint, ctx.workspace_id, endpoint_id)
 
 
-async def delete_endpoint(session: AsyncSession, actor: Actor, endpoint_id: str) -> None:
+async def delete_endpoint(ctx: Ctx, endpoint_id: str) -> None:
     """Remove the endpoint with its delivery history; retries still queued find it gone."""
-    endpoint = await get_endpoint(session, actor, endpoint_id)
+    endpoint = await get_endpoint(ctx, endpoint_id)
     deliveries = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
-    await session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
-    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
-    await session.delete(endpoint)
-    await session.flush()
+    await ctx.session.execute(
+        delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries))
+    )
+    await ctx.session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    )
+    await ctx.session.delete(endpoint)
+    await ctx.session.flush()
 
 
 @dataclass(frozen=True)
@@ -131,22 +131,18 @@ class DeliveryPage:
 
 
 async def list_deliveries(
-    session: AsyncSession,
-    actor: Actor,
+    ctx: Ctx,
     endpoint_id: str,
     *,
-    codec: CursorCodec,
     cursor: str | None,
     limit: int,
 ) -> DeliveryPage:
     """The endpoint's deliveries, newest first, each with every attempt made so far."""
-    endpoint = await get_endpoint(session, actor, endpoint_id)
+    endpoint = await get_endpoint(ctx, endpoint_id)
     page = await paginate_keyset(
-        session,
-        scoped(WebhookDelivery, actor.workspace_id).where(
-            WebhookDelivery.endpoint_id == endpoint.id
-        ),
-        codec=codec,
+        ctx.session,
+        scoped(WebhookDelivery, ctx.workspace_id).where(WebhookDelivery.endpoint_id == endpoint.id),
+        codec=ctx.cursors,
         created_at=WebhookDelivery.created_at,
         id_column=WebhookDelivery.id,
         cursor=cursor,
@@ -155,7 +151,7 @@ async def list_deliveries(
     )
     attempts: dict[str, list[WebhookAttempt]] = {d.id: [] for d in page.items}
     if attempts:
-        rows = await session.scalars(
+        rows = await ctx.session.scalars(
             select(WebhookAttempt)
             .where(WebhookAttempt.delivery_id.in_(list(attempts)))
             .order_by(WebhookAttempt.number)

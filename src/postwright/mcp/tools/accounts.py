@@ -45,5 +45,5 @@ def account_out(account: ConnectedAccount) -> AccountOut:
 async def list_accounts(ctx: RequestCtx) -> AccountList:
     """The social accounts connected to this workspace (LinkedIn, X, Bluesky, Mastodon,
     Buffer, Publer). Accounts are connected in the dashboard or the API, not here."""
-    found = await accounts.list_accounts(ctx.session, ctx.actor)
+    found = await accounts.list_accounts(ctx)
     return AccountList(accounts=[account_out(a) for a in found])

@@ -235,7 +235,7 @@ async def suggest_time(
 ) -> SuggestedTime:
     """The next best time to post from one connected account, from its own engagement
     history blended with the platform's norms. Free."""
-    found = await engagement.suggest_time(ctx.session, ctx.actor, account_id)
+    found = await engagement.suggest_time(ctx, account_id)
     s = found.suggestion
     return SuggestedTime(
         account_id=found.account.id,

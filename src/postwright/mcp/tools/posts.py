@@ -88,7 +88,7 @@ async def create_post(
     """Save a post as a draft (for example the `content` generate_post returned). Nothing is
     published until you call schedule_post."""
     post = await publishing.create_post(
-        ctx.session, ctx.actor, content=content, platform=platform, first_comment=first_comment
+        ctx, content=content, platform=platform, first_comment=first_comment
     )
     return post_out(post)
 
@@ -97,7 +97,7 @@ async def create_post(
 async def get_post(ctx: RequestCtx, post_id: PostId) -> PostOut:
     """One post with its publishing status (draft, scheduled, publishing, published,
     failed) and, once published, its URL."""
-    return post_out(await publishing.get_post(ctx.session, ctx.actor, post_id))
+    return post_out(await publishing.get_post(ctx, post_id))
 
 
 @tool(title="List posts")
@@ -118,9 +118,7 @@ async def list_posts(
     """The workspace's posts, newest first, optionally by status and by scheduled time in
     [scheduled_from, scheduled_before) — e.g. everything scheduled next week."""
     page = await publishing.list_posts(
-        ctx.session,
-        ctx.actor,
-        codec=ctx.cursors,
+        ctx,
         status=PublishState(status) if status else None,
         cursor=cursor,
         limit=limit,
@@ -157,7 +155,7 @@ async def update_post(
         await calendar.edit_text(ctx, post_id, content=content)
     if unschedule:
         await calendar.unschedule(ctx, post_id)
-    return post_out(await publishing.get_post(ctx.session, ctx.actor, post_id))
+    return post_out(await publishing.get_post(ctx, post_id))
 
 
 @tool(title="Schedule a post", limit=WRITE, writes=True, idempotent=True)
@@ -183,14 +181,13 @@ async def schedule_post(
     """Publish a post at `scheduled_at` through a provider and connected account (see
     list_accounts). Rescheduling a scheduled post moves it."""
     await publishing.schedule_post(
-        ctx.session,
-        ctx.actor,
+        ctx,
         post_id,
         at=scheduled_at,
         provider=provider,
         account_id=account_id,
     )
-    return post_out(await publishing.get_post(ctx.session, ctx.actor, post_id))
+    return post_out(await publishing.get_post(ctx, post_id))
 
 
 @tool(title="Delete a post", limit=WRITE, writes=True, destructive=True, idempotent=True)

@@ -56,7 +56,7 @@ async def _render(
     reconnect: str | None = None,
     status_code: int | None = None,
 ) -> Response:
-    found = await connected.list_accounts(wctx.db, wctx.ctx.actor)
+    found = await connected.list_accounts(wctx.ctx)
     return page(
         wctx,
         "accounts.html",
@@ -109,9 +109,7 @@ async def connect_account(provider: str, request: Request, wctx: WebDep) -> Resp
         if provider not in CREDENTIAL_FORMS:
             raise errors.NotFound("Unknown provider")
         await connect.connect_account(
-            ctx.session,
-            ctx.actor,
-            ctx.services,
+            ctx,
             connect.AccountInput(
                 provider=provider,
                 timezone=text(form, "timezone", max_length=64) or "UTC",
@@ -140,9 +138,7 @@ async def start_oauth(provider: str, request: Request, wctx: WebDep) -> Response
 
     async def run() -> str:
         return await connect.start_oauth(
-            ctx.session,
-            ctx.actor,
-            ctx.services,
+            ctx,
             provider,
             timezone=text(form, "timezone", max_length=64) or "UTC",
             is_default=checked(form, "isDefault"),
@@ -164,15 +160,14 @@ async def account_action(account_id: str, request: Request, wctx: WebDep) -> Res
     async def run() -> str:
         if op == "save":
             await connected.update_account(
-                ctx.session,
-                ctx.actor,
+                ctx,
                 account_id,
                 timezone=text(form, "timezone", max_length=64) or None,
                 is_default=checked(form, "isDefault") or None,
             )
             return "saved"
         if op == "remove":
-            await connected.delete_account(ctx.session, ctx.actor, account_id)
+            await connected.delete_account(ctx, account_id)
             return "removed"
         raise errors.ValidationFailed("Unknown action")
 

@@ -119,7 +119,7 @@ async def _render(
         credits_per_post=_credits_per_post(wctx, values),
         personas=await common.persona_choices(ctx),
         platforms=common.platform_names(),
-        accounts=await connected.list_accounts(ctx.session, ctx.actor),
+        accounts=await connected.list_accounts(ctx),
         jobs=await bulk.recent(ctx.session, ctx.actor),
         summary=await billing.credit_summary(ctx.session, ctx.actor),
     )
@@ -148,9 +148,7 @@ async def bulk_action(request: Request, wctx: WebDep) -> Response:
             values.dates = [w.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") for w in when]
             return None
         if op == "estimate":
-            return await billing.check_budget(
-                ctx.session, ctx.actor, estimated=values.total_posts * per_post
-            )
+            return await billing.check_budget(ctx, estimated=values.total_posts * per_post)
         when = _plan(wctx, values)
         return await bulk.submit(
             ctx.session,

@@ -55,7 +55,7 @@ async def _filter_choices(wctx: WebCtx) -> dict[str, Any]:
     return {
         "statuses": [s.value for s in PublishState],
         "platforms": common.platform_names(),
-        "accounts": await connected.list_accounts(wctx.db, wctx.ctx.actor),
+        "accounts": await connected.list_accounts(wctx.ctx),
         "personas": await common.persona_choices(wctx.ctx),
     }
 

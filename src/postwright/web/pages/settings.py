@@ -49,8 +49,8 @@ async def _render(
         status_code=status_for(problem) if problem else 200,
         problem=problem,
         notice=notice,
-        keys=await accounts.list_api_keys(ctx.session, ctx.actor),
-        endpoints=await webhooks.list_endpoints(ctx.session, ctx.actor) if manages else [],
+        keys=await accounts.list_api_keys(ctx),
+        endpoints=await webhooks.list_endpoints(ctx) if manages else [],
         ai=await generation.ai_status(ctx),
         ai_config=await generation.get_ai_config(ctx),
         manages=manages,
@@ -72,7 +72,7 @@ async def create_key(request: Request, wctx: WebDep) -> Response:
 
     async def run() -> str:
         name = text(form, "name", max_length=100) or "dashboard"
-        issued = await accounts.create_api_key_for(wctx.db, wctx.ctx.actor, name=name)
+        issued = await accounts.create_api_key_for(wctx.ctx, name=name)
         return issued.plaintext
 
     plaintext, problem = await attempt(wctx, run)
@@ -82,9 +82,7 @@ async def create_key(request: Request, wctx: WebDep) -> Response:
 
 @router.post("/settings/keys/{key_id}/revoke")
 async def revoke_key(key_id: str, wctx: WebDep) -> Response:
-    _, problem = await attempt(
-        wctx, lambda: accounts.revoke_api_key(wctx.db, wctx.ctx.actor, key_id)
-    )
+    _, problem = await attempt(wctx, lambda: accounts.revoke_api_key(wctx.ctx, key_id))
     if problem is not None:
         return await _render(wctx, problem=problem, section="keys")
     return see_other("/app/settings?done=revoked")
@@ -102,13 +100,10 @@ async def create_webhook(request: Request, wctx: WebDep) -> Response:
                 details=[{"field": "url", "message": "Enter a full URL starting with https://"}]
             )
         created = await webhooks.create_endpoint(
-            wctx.db,
-            wctx.ctx.actor,
+            wctx.ctx,
             url=url,
             event_types=many(form, "events"),
             description=optional(form, "description", max_length=500),
-            secret_box=wctx.ctx.secrets,
-            allow_loopback=wctx.ctx.settings.http.allow_loopback_urls,
         )
         return created.secret
 
@@ -120,7 +115,7 @@ async def create_webhook(request: Request, wctx: WebDep) -> Response:
 async def delete_webhook(endpoint_id: str, wctx: WebDep) -> Response:
     async def run() -> None:
         _manager(wctx)
-        await webhooks.delete_endpoint(wctx.db, wctx.ctx.actor, endpoint_id)
+        await webhooks.delete_endpoint(wctx.ctx, endpoint_id)
 
     _, problem = await attempt(wctx, run)
     if problem is not None:
@@ -134,14 +129,12 @@ async def deliveries(endpoint_id: str, request: Request, wctx: WebDep) -> Respon
     ctx = wctx.ctx
     cursor = request.query_params.get("cursor") or None
     found = await webhooks.list_deliveries(
-        ctx.session,
-        ctx.actor,
+        ctx,
         endpoint_id,
-        codec=ctx.cursors,
         cursor=cursor,
         limit=DELIVERIES_PAGE,
     )
-    endpoint = await webhooks.get_endpoint(ctx.session, ctx.actor, endpoint_id)
+    endpoint = await webhooks.get_endpoint(ctx, endpoint_id)
     return page(
         wctx,
         "deliveries.html",

@@ -19,6 +19,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core.clock import Clock
+from postwright.core.db import commit_point
 from postwright.core.pagination import CursorCodec
 from postwright.core.security import SecretBox
 from postwright.core.services import Services
@@ -70,6 +71,12 @@ class Ctx:
 
     def now(self) -> datetime:
         return self.actor.now()
+
+    async def end_transaction(self) -> None:
+        """Before a network call (a provider, DNS): commit what the session holds so no
+        transaction (nor SQLite's write lock) stays open across it; the session's next
+        statement opens a new one. A no-op when nothing has begun."""
+        await commit_point(self.session)
 
     @cached_property
     def storage(self) -> MediaStorage:

@@ -198,6 +198,7 @@ async def _save(
 async def connect_account(ctx: RequestCtx, data: AccountInput) -> ConnectedAccount:
     provider = _known_provider(data.provider)
     data = replace(data, provider=provider)
+    await ctx.end_transaction()  # the provider is asked below
     try:
         credentials = await _credentials_for(ctx.services, data)
     except PublishingError as exc:

@@ -75,6 +75,7 @@ async def create_endpoint(
     """Register ``url`` (refused when it points inside the network); the signing secret is
     returned here once and stored only encrypted."""
     events = _validate_events(event_types)
+    await ctx.end_transaction()  # the DNS lookup below
     await ensure_public_url(url, allow_loopback=ctx.settings.http.allow_loopback_urls)
     count = len(list(await ctx.session.scalars(scoped(WebhookEndpoint, ctx.workspace_id))))
     if count >= MAX_ENDPOINTS:

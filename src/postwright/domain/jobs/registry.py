@@ -16,7 +16,7 @@ from typing import Any
 from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
-from postwright.domain.generation import providers
+from postwright.domain.generation import factory, providers
 from postwright.domain.jobs.executors import liveness
 
 
@@ -79,4 +79,6 @@ def _preload_model_sdk(services: Services) -> None:
 async def stop_engine() -> None:
     """Mark this executor stopped (survivors take over what it leaves) and stop the engine."""
     await liveness.stop_for_process()
+    # Before the engine stops: its event loop must still run to close the clients made on it.
+    await factory.close_shared()
     jobs.shutdown()

@@ -92,3 +92,36 @@ async def test_a_failing_write_fails_only_itself(services: Services) -> None:
 @pytest.fixture(autouse=True)
 def no_leftover_batches() -> None:
     assert not group_commit._pending
+
+
+async def test_a_batch_in_hand_commits_once_and_reports_each_writes_outcome(
+    services: Services,
+) -> None:
+    ids = [(await make_tenant(services, name=f"ws{i}")).workspace_id for i in range(3)]
+    prepared = 0
+
+    async def prepare(session: AsyncSession) -> None:
+        nonlocal prepared
+        prepared += 1
+
+    def rename(workspace_id: str, *, fail: bool = False) -> group_commit.Write[None]:
+        async def write(session: AsyncSession, _: None) -> str:
+            await session.execute(
+                update(Workspace).where(Workspace.id == workspace_id).values(name="kept")
+            )
+            if fail:
+                raise ValueError("this item cannot be kept")
+            return workspace_id
+
+        return write
+
+    together = await group_commit.commit_all(services.db, prepare, [rename(i) for i in ids])
+    assert together == ids
+    assert prepared == 1
+
+    mixed = await group_commit.commit_all(
+        services.db, prepare, [rename(ids[0]), rename(ids[1], fail=True)]
+    )
+    assert mixed[0] == ids[0]
+    assert isinstance(mixed[1], ValueError)
+    assert prepared == 1 + 1 + 2  # the failed batch, then each write alone

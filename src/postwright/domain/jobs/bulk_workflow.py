@@ -12,8 +12,10 @@ after a crash, or a post finished after a cancel, changes nothing.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from dbos import DBOS
 from sqlalchemy import select
@@ -86,17 +88,22 @@ async def bulk_generation(job_id: str) -> str:
             if not positions:
                 break
             round_number += 1
-            await jobs.run_children(
-                jobs.LLM_QUEUE,
-                bulk_item,
-                [
-                    (
-                        f"{parent}:r{round_number}:item{position}",
-                        (job_id, position, {**brief, "angle": _angle_at(angles, position)}),
-                    )
-                    for position in positions
-                ],
+            calls = [
+                (
+                    f"{parent}:r{round_number}:item{position}",
+                    (job_id, position, {**brief, "angle": _angle_at(angles, position)}),
+                )
+                for position in positions
+            ]
+            # Enqueued side by side, in list order (see ``jobs.run_children``): a replay finds
+            # them in the same order.
+            await asyncio.gather(
+                *(
+                    jobs.enqueue(jobs.LLM_QUEUE, bulk_item, *args, workflow_id=child_id)
+                    for child_id, args in calls
+                )
             )
+            await _keep_items(job_id, [child_id for child_id, _ in calls])
         rewrites = await _too_similar(job_id)
         if rewrites:
             await jobs.run_children(
@@ -321,7 +328,7 @@ async def _fail_job(job_id: str, reason: str) -> None:
 
 
 @DBOS.workflow(name="postwright.bulk_item")
-async def bulk_item(job_id: str, position: int, brief: dict[str, Any]) -> str:
+async def bulk_item(job_id: str, position: int, brief: dict[str, Any]) -> dict[str, Any]:
     return await _generate_item(job_id, position, brief)
 
 
@@ -339,31 +346,134 @@ async def _write(
 
 
 @DBOS.step(name="postwright.bulk_generate_item")
-async def _generate_item(job_id: str, position: int, brief: dict[str, Any]) -> str:
-    """One post: a read of its own state, the model call, one transaction that keeps it."""
+async def _generate_item(job_id: str, position: int, brief: dict[str, Any]) -> dict[str, Any]:
+    """One post's model call (and image), nothing written: its recorded output is what the
+    parent keeps (``_keep_items``). The item's place on the LLM queue — a share of the
+    provider's concurrency — is held only as long as the call runs."""
     services = _services()
     planned = planning.Angle.model_validate(brief["angle"]) if brief.get("angle") else None
     # Checked right before the call: once a job is cancelled, no new model call starts.
     if not await _still_pending(services, job_id, position):
-        return "skipped"
+        return {"position": position, "outcome": "skipped"}
     task = _task_from(brief, position, planned)
     try:
         result = await _write(services, task, planned)
     except AppError as exc:
-        return await _fail_item(job_id, position, exc.message)
+        return {"position": position, "outcome": "failed", "reason": exc.message}
     except Exception as exc:
         logger.error("bulk_item.error", job_id=job_id, position=position, exc_info=exc)
-        return await _fail_item(job_id, position, "Generation failed unexpectedly")
+        return {
+            "position": position,
+            "outcome": "failed",
+            "reason": "Generation failed unexpectedly",
+        }
     image = (
         await _item_image(services, job_id, position, result.output.content)
         if brief.get("images")
         else None
     )
-    try:
-        return await _complete_item(services, job_id, position, result, image)
-    except InsufficientCredits:
-        # The extra charge no longer fits: the post stays pending and the job pauses.
-        return "needs_credits"
+    return {
+        "position": position,
+        "outcome": "written",
+        "result": result.model_dump(mode="json"),
+        "image": dataclasses.asdict(image) if image is not None else None,
+    }
+
+
+# Child workflows that are still out (not yet finished, cancelled or failed).
+_OUT = ("PENDING", "ENQUEUED", "DELAYED")
+
+
+@DBOS.step(name="postwright.bulk_keep_items")
+async def _keep_items(job_id: str, child_ids: list[str]) -> list[str]:
+    """Wait for the children and keep each one's post as it comes in: every child that
+    finished since the last look, in one transaction (``group_commit.commit_all``).
+
+    A step, so one recorded output for the whole fan-out; re-run after a crash it finds every
+    child's recorded call and writes again, and a write finds its item no longer pending and
+    changes nothing: every post exists once. A child that ended without a result (an engine
+    error) fails the job, as before, once the others are kept."""
+    services = _services()
+    kept: dict[str, str] = {}
+    errors: list[BaseException] = []
+    while len(kept) < len(child_ids):
+        out = [child_id for child_id in child_ids if child_id not in kept]
+        statuses = await DBOS.list_workflows_async(
+            workflow_ids=out, load_input=False, load_output=False
+        )
+        done = [status.workflow_id for status in statuses if status.status not in _OUT]
+        if not done:
+            await asyncio.sleep(jobs.FAST_POLL_SECONDS)
+            continue
+        finished = await DBOS.list_workflows_async(workflow_ids=done, load_input=False)
+        outputs: list[tuple[str, dict[str, Any]]] = []
+        for status in finished:
+            if status.status == "SUCCESS":
+                outputs.append((status.workflow_id, cast(dict[str, Any], status.output)))
+            else:
+                kept[status.workflow_id] = status.status.lower()
+                errors.append(
+                    status.error
+                    or RuntimeError(f"child workflow {status.workflow_id} ended {status.status}")
+                )
+        outputs.sort(key=lambda pair: int(pair[1]["position"]))
+        results = await _keep_outputs(services, job_id, [output for _, output in outputs])
+        for (child_id, _), result in zip(outputs, results, strict=True):
+            kept[child_id] = result
+    if errors:
+        raise errors[0]
+    return [kept[child_id] for child_id in child_ids]
+
+
+async def _keep_outputs(
+    services: Services, job_id: str, outputs: list[dict[str, Any]]
+) -> list[str]:
+    """Keep (or fail) the items of these children's outputs, in one transaction; a write that
+    cannot commit with the others is tried alone (group commit)."""
+    written = [output for output in outputs if output["outcome"] != "skipped"]
+    if not written:
+        return ["skipped"] * len(outputs)
+    positions = [int(output["position"]) for output in written]
+
+    async def prepare(session: AsyncSession) -> tuple[BulkJob, dict[int, BulkJobItem]]:
+        job = await _locked_job(session, job_id)
+        items = await session.scalars(
+            select(BulkJobItem).where(
+                BulkJobItem.job_id == job_id, BulkJobItem.position.in_(positions)
+            )
+        )
+        return job, {item.position: item for item in items}
+
+    results = await group_commit.commit_all(
+        services.db, prepare, [_item_write(services, output) for output in written]
+    )
+    by_position: dict[int, str] = {}
+    for position, result in zip(positions, results, strict=True):
+        if isinstance(result, InsufficientCredits):
+            # The extra charge no longer fits: the post stays pending and the job pauses.
+            by_position[position] = "needs_credits"
+        elif isinstance(result, Exception):
+            raise result
+        else:
+            by_position[position] = result
+    return [by_position.get(int(output["position"]), "skipped") for output in outputs]
+
+
+def _item_write(
+    services: Services, output: dict[str, Any]
+) -> group_commit.Write[tuple[BulkJob, dict[int, BulkJobItem]]]:
+    position = int(output["position"])
+
+    async def write(session: AsyncSession, prepared: tuple[BulkJob, dict[int, BulkJobItem]]) -> str:
+        job, items = prepared
+        item = items[position]
+        if output["outcome"] == "failed":
+            return await _fail_item(session, services, job, item, str(output["reason"]))
+        result = GenerationResult[PostText].model_validate(output["result"])
+        image = media.StoredImage(**output["image"]) if output.get("image") else None
+        return await _complete_item(session, services, job, item, result, image)
+
+    return write
 
 
 async def _still_pending(services: Services, job_id: str, position: int) -> bool:
@@ -486,117 +596,100 @@ async def _item_image(
 
 
 async def _complete_item(
+    session: AsyncSession,
     services: Services,
-    job_id: str,
-    position: int,
+    job: BulkJob,
+    item: BulkJobItem,
     result: GenerationResult[PostText],
     image: media.StoredImage | None = None,
 ) -> str:
-    """Keep the post and settle its credits, in a transaction shared with the job's other
-    items finishing now (see ``group_commit``)."""
-
-    async def lock(session: AsyncSession) -> BulkJob:
-        return await _locked_job(session, job_id)
-
-    async def keep(session: AsyncSession, job: BulkJob) -> str:
-        item = await session.scalar(
-            select(BulkJobItem).where(
-                BulkJobItem.job_id == job_id, BulkJobItem.position == position
-            )
-        )
-        assert item is not None
-        if item.status != ItemStatus.PENDING or state(job) not in _KEEPS_POSTS:
-            return "discarded"
-        acting = kernel.acting(job, services)
-        cost = cost_per_post(services.settings, job.generate_images and image is not None)
-        from_reservation = min(cost, job.credits_per_post)
-        extra = cost - from_reservation
-        if extra:
-            await charge_credits(
-                session,
-                acting,
-                "bulk item beyond reservation",
-                amount=extra,
-                related_id=job.id,
-                reference=f"{job.id}:{position}:extra",
-            )
-        await kernel.settle_item(
+    """Keep the post and settle its credits (the job row locked, in the batch's transaction)."""
+    if item.status != ItemStatus.PENDING or state(job) not in _KEEPS_POSTS:
+        return "discarded"
+    position = item.position
+    acting = kernel.acting(job, services)
+    cost = cost_per_post(services.settings, job.generate_images and image is not None)
+    from_reservation = min(cost, job.credits_per_post)
+    extra = cost - from_reservation
+    if extra:
+        await charge_credits(
             session,
             acting,
-            job,
-            str(position),
-            consumed=from_reservation,
-            refunded=job.credits_per_post - from_reservation,
+            "bulk item beyond reservation",
+            amount=extra,
+            related_id=job.id,
+            reference=f"{job.id}:{position}:extra",
         )
-        now = services.clock.now()
-        post = post_service.add_post(
+    await kernel.settle_item(
+        session,
+        acting,
+        job,
+        str(position),
+        consumed=from_reservation,
+        refunded=job.credits_per_post - from_reservation,
+    )
+    now = services.clock.now()
+    post = post_service.add_post(
+        session,
+        acting,
+        post_service.PostDraft(
+            content=result.output.content,
+            platform=job.platform,
+            persona_id=job.persona_id,
+            scheduled_on=item.scheduled_for,
+            publish_account_id=job.account_id,
+            job_id=job.id,
+            attributes={"truncated": result.truncated, "provider": result.provider},
+        ),
+        source=PostSource.BULK,
+        now=now,
+    )
+    if image is not None:
+        storage = storage_for(services.settings, services.clock)
+        media.attach(post, storage, image.key, acting)
+        record_generated(
             session,
             acting,
-            post_service.PostDraft(
-                content=result.output.content,
-                platform=job.platform,
-                persona_id=job.persona_id,
-                scheduled_on=item.scheduled_for,
-                publish_account_id=job.account_id,
-                job_id=job.id,
-                attributes={"truncated": result.truncated, "provider": result.provider},
-            ),
-            source=PostSource.BULK,
-            now=now,
+            key=image.key,
+            content_type=image.content_type,
+            size_bytes=image.size_bytes,
+            provider=image.provider,
+            prompt=post.content[:2000],
+            post_id=post.id,
+            job_id=job.id,
         )
-        if image is not None:
-            storage = storage_for(services.settings, services.clock)
-            media.attach(post, storage, image.key, acting)
-            record_generated(
-                session,
-                acting,
-                key=image.key,
-                content_type=image.content_type,
-                size_bytes=image.size_bytes,
-                provider=image.provider,
-                prompt=post.content[:2000],
-                post_id=post.id,
-                job_id=job.id,
-            )
-        item.status = ItemStatus.COMPLETED
-        item.post_id = post.id
-        item.completed_at = now
-        job.completed_posts += 1
-        job.extra_consumed += extra
-        job.updated_at = now
-        record_usage(session, acting, result, kind="bulk-item", credits=cost)
-        progress.changed(session, job.id)
-        return "completed"
-
-    return await group_commit.submit(services.db, job_id, lock, keep)
+    item.status = ItemStatus.COMPLETED
+    item.post_id = post.id
+    item.completed_at = now
+    job.completed_posts += 1
+    job.extra_consumed += extra
+    job.updated_at = now
+    record_usage(session, acting, result, kind="bulk-item", credits=cost)
+    progress.changed(session, job.id)
+    return "completed"
 
 
-async def _fail_item(job_id: str, position: int, reason: str) -> str:
-    services = _services()
-    async with services.db.transaction() as session:
-        job = await _locked_job(session, job_id)
-        item = await session.scalar(
-            select(BulkJobItem).where(
-                BulkJobItem.job_id == job_id, BulkJobItem.position == position
-            )
-        )
-        assert item is not None
-        if item.status != ItemStatus.PENDING or state(job) is not JobState.RUNNING:
-            return "discarded"
-        await kernel.settle_item(
-            session,
-            kernel.acting(job, services),
-            job,
-            str(position),
-            consumed=0,
-            refunded=job.credits_per_post,
-        )
-        item.status = ItemStatus.FAILED
-        item.error = reason
-        item.completed_at = services.clock.now()
-        job.failed_posts += 1
-        progress.changed(session, job.id)
-        return "failed"
+async def _fail_item(
+    session: AsyncSession, services: Services, job: BulkJob, item: BulkJobItem, reason: str
+) -> str:
+    """The model failed this item: it is refunded (the job row locked, in the batch's
+    transaction)."""
+    if item.status != ItemStatus.PENDING or state(job) is not JobState.RUNNING:
+        return "discarded"
+    await kernel.settle_item(
+        session,
+        kernel.acting(job, services),
+        job,
+        str(item.position),
+        consumed=0,
+        refunded=job.credits_per_post,
+    )
+    item.status = ItemStatus.FAILED
+    item.error = reason
+    item.completed_at = services.clock.now()
+    job.failed_posts += 1
+    progress.changed(session, job.id)
+    return "failed"
 
 
 async def recover_orphans() -> int:

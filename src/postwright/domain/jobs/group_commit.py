@@ -8,6 +8,9 @@ the writes that arrive meanwhile go into the next one, together. Every item stil
 after its own write committed, so nothing about exactly-once changes: each write is the same
 guarded, idempotent unit it was alone. If a batch fails, its writes are retried one by one in
 their own transactions, so one item's error never fails another.
+
+``commit_all`` is the same for a caller that already holds a batch (the bulk job's parent,
+keeping the posts of every child that finished since it last looked).
 """
 
 from __future__ import annotations
@@ -41,6 +44,20 @@ async def submit(db: Database, job_id: str, prepare: Prepare[T], write: Write[T]
     if key not in _drains:
         _drains[key] = loop.create_task(_drain(db, key, prepare))
     return await future
+
+
+async def commit_all(
+    db: Database, prepare: Prepare[T], writes: list[Write[T]]
+) -> list[str | Exception]:
+    """Run every write in one transaction (``prepare`` once for them all); if it fails, each
+    write again alone. Returns each write's result, or the error that kept it from committing."""
+    loop = asyncio.get_running_loop()
+    futures: list[asyncio.Future[str]] = [loop.create_future() for _ in writes]
+    await _commit(db, prepare, list(zip(writes, futures, strict=True)))  # type: ignore[arg-type]
+    return [
+        exc if (exc := future.exception()) is not None else future.result()  # type: ignore[misc]
+        for future in futures
+    ]
 
 
 async def _drain(db: Database, key: tuple[int, str, str], prepare: Prepare[object]) -> None:

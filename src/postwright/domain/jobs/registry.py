@@ -8,15 +8,19 @@ running process (schedules). Executor heartbeats and takeover belong in ``start_
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from postwright.core import jobs
 from postwright.core.logging import logger
 from postwright.core.services import Services
-from postwright.domain.generation import providers
+from postwright.domain.generation import factory, providers
 from postwright.domain.jobs.executors import liveness
 
 
@@ -53,6 +57,7 @@ async def start_engine(services: Services, *, listen: bool | None = None) -> Non
     """Launch DBOS in this process; a process that runs jobs (``listen``, default: unless the
     mode is ``enqueue``) also restarts every kind's jobs left without a run."""
     registered = kinds()
+    _system_database_in_wal(services)
     jobs.launch(services, listen=listen)
     await jobs.register_queues(services.settings)
     runs_jobs = services.settings.jobs.mode == "inprocess" if listen is None else listen
@@ -64,6 +69,18 @@ async def start_engine(services: Services, *, listen: bool | None = None) -> Non
                 logger.info("jobs.recovered", kind=kind.name, count=restarted)
         # Heartbeats, and taking over the jobs of executors that died (see executors.liveness).
         await liveness.start_for_process(services, jobs.executor_id(), jobs.recover)
+
+
+def _system_database_in_wal(services: Services) -> None:
+    """The job engine's own SQLite file in write-ahead-log mode, as the application's is: DBOS
+    leaves it in rollback-journal mode, where every commit syncs the file several times and
+    readers block writers — and every model call of a bulk job is a handful of its commits.
+    The mode is stored in the file, so setting it once, before DBOS opens it, is enough."""
+    url = make_url(jobs.system_database_url(services.settings))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    with contextlib.closing(sqlite3.connect(url.database, timeout=30)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _preload_model_sdk(services: Services) -> None:
@@ -79,4 +96,6 @@ def _preload_model_sdk(services: Services) -> None:
 async def stop_engine() -> None:
     """Mark this executor stopped (survivors take over what it leaves) and stop the engine."""
     await liveness.stop_for_process()
+    # Before the engine stops: its event loop must still run to close the clients made on it.
+    await factory.close_shared()
     jobs.shutdown()

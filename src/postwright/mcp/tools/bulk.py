@@ -10,12 +10,25 @@ from postwright.core.clock import isoformat_z
 from postwright.domain.context import RequestCtx
 from postwright.domain.jobs import bulk
 from postwright.domain.jobs.bulk import BulkRequest, JobView
+from postwright.domain.jobs.status import JobState
 from postwright.mcp.runtime import WRITE, tool
 from postwright.mcp.tools.generation import Platform
 
 JobId = Annotated[
     str, Field(min_length=1, max_length=64, description="A job id from start_bulk_job")
 ]
+
+
+# The tools' word for each state of a job.
+MCP_STATUS: dict[JobState, str] = {
+    JobState.QUEUED: "queued",
+    JobState.RUNNING: "processing",
+    JobState.PAUSED: "paused",
+    JobState.COMPLETED: "completed",
+    JobState.FAILED: "failed",
+    JobState.CANCELLED: "cancelled",
+    JobState.EXPIRED: "expired",
+}
 
 
 class JobCredits(BaseModel):
@@ -49,7 +62,7 @@ def job_out(view: JobView) -> BulkJobOut:
     job, credits = view.job, view.credits
     return BulkJobOut(
         id=job.id,
-        status=str(job.status).lower(),
+        status=MCP_STATUS[view.state],
         total_posts=job.total_posts,
         completed_posts=job.completed_posts,
         failed_posts=job.failed_posts,

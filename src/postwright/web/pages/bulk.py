@@ -20,7 +20,7 @@ from postwright.domain.billing import service as billing
 from postwright.domain.generation.spread import spread
 from postwright.domain.jobs import bulk
 from postwright.domain.jobs.bulk import BulkRequest, JobView
-from postwright.domain.jobs.models import JobStatus
+from postwright.domain.jobs.status import JobState
 from postwright.domain.publishing import accounts as connected
 from postwright.domain.publishing.adapters import DEFAULT_PROVIDER
 from postwright.web import common
@@ -28,6 +28,16 @@ from postwright.web.deps import Problem, WebCtx, WebDep, checked, integer, text
 from postwright.web.render import attempt, local_time, page, see_other, status_for
 
 router = APIRouter()
+# The dashboard's word for each state of a job (its badges, buttons and script use these).
+SHOWN: dict[JobState, str] = {
+    JobState.QUEUED: "QUEUED",
+    JobState.RUNNING: "PROCESSING",
+    JobState.PAUSED: "PAUSED",
+    JobState.COMPLETED: "COMPLETED",
+    JobState.FAILED: "FAILED",
+    JobState.CANCELLED: "CANCELLED",
+    JobState.EXPIRED: "EXPIRED",
+}
 POLL_SECONDS = 0.5
 # A stream is closed after this long even if the job is still running; the browser
 # reconnects by itself and a new stream picks up where it left off.
@@ -121,6 +131,7 @@ async def _render(
         platforms=common.platform_names(),
         accounts=await connected.list_accounts(ctx),
         jobs=await bulk.recent(ctx.session, ctx.actor),
+        shown=SHOWN,
         summary=await billing.credit_summary(ctx.session, ctx.actor),
     )
 
@@ -178,7 +189,7 @@ async def bulk_action(request: Request, wctx: WebDep) -> Response:
 
 
 def _snapshot(view: JobView, tz: str) -> dict[str, Any]:
-    status = JobStatus(view.job.status)
+    state = view.state
     posts = []
     for item in view.items:
         post = view.posts.get(item.post_id) if item.post_id else None
@@ -191,8 +202,8 @@ def _snapshot(view: JobView, tz: str) -> dict[str, Any]:
                 }
             )
     return {
-        "status": status.value,
-        "finished": status.finished,
+        "status": SHOWN[state],
+        "finished": state.finished,
         "percentage": view.percentage,
         "current": view.current,
         "total": view.job.total_posts,

@@ -1,15 +1,17 @@
 """An OpenAI-compatible chat server on 127.0.0.1 answering every call after a fixed latency.
 
-Each reply is a tool call carrying a distinct post, so bulk jobs see a diverse batch.
+Each reply is a tool call carrying a distinct post, so bulk jobs see a diverse batch. It runs
+in a child process of its own, as a real provider is elsewhere: in the benchmark's process its
+threads would take the GIL from the engine under measurement.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import random
 import re
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,11 +32,13 @@ def _angles(request: dict[str, Any]) -> list[dict[str, str]]:
 class FakeLlm:
     def __init__(self, latency: float) -> None:
         self.latency = latency
-        self.calls = 0
         self._counter = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Forked: the child serves the socket bound here; this process never accepts on it.
+        self._process = multiprocessing.get_context("fork").Process(
+            target=self._server.serve_forever, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -42,16 +46,16 @@ class FakeLlm:
         return f"http://{host!s}:{port}/v1"
 
     def __enter__(self) -> FakeLlm:
-        self._thread.start()
+        self._process.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
+        self._process.terminate()
+        self._process.join(timeout=10)
         self._server.server_close()
 
     def _reply(self, request: dict[str, Any]) -> bytes:
         number = next(self._counter)
-        self.calls = number
         tools = request.get("tools") or []
         name = tools[0]["function"]["name"] if tools else "final_result"
         if "angles" in json.dumps(tools):

@@ -98,6 +98,10 @@ class FakeLlm:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body go out as separate writes: without TCP_NODELAY each answer
+            # waits ~40 ms on Nagle and the client's delayed ACK.
+            disable_nagle_algorithm = True
+
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args: object) -> None:

@@ -32,6 +32,10 @@ def jwks_url() -> Iterator[str]:
     body = json.dumps({"keys": [{**public, "kid": "key-1", "use": "sig", "alg": "RS256"}]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body go out as separate writes: without TCP_NODELAY each answer
+        # waits ~40 ms on Nagle and the client's delayed ACK.
+        disable_nagle_algorithm = True
+
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

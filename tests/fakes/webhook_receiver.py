@@ -38,6 +38,10 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body go out as separate writes: without TCP_NODELAY each answer
+            # waits ~40 ms on Nagle and the client's delayed ACK.
+            disable_nagle_algorithm = True
+
             def log_message(self, *args: object) -> None:
                 pass
 

@@ -7,8 +7,9 @@ interleaved so a noisy machine slows every server alike:
 * ``floor``: a minimal FastAPI + SQLAlchemy async ORM app doing exactly what a list request
   must: look up the API key (cached in process) and select 20 of the workspace's posts, on the
   same migrated database;
-* ``postwright``: the real app (``create_app``) with rate limiting, JSON logs, metrics and
-  request ids on, serving ``GET /api/v1/post`` and ``GET /api/v1/user``.
+* ``postwright``: the real app as ``postwright serve`` runs it (``create_served_app``) with
+  rate limiting, JSON logs, metrics and request ids on, serving ``GET /api/v1/post`` and
+  ``GET /api/v1/user``.
 
     uv run python -m bench.bench_api [--rounds 3] [--seconds 8] [--backend sqlite|postgres|both]
 
@@ -259,10 +260,12 @@ def _measure(
         Target("floor (key lookup + 20-row select)", "bench.bench_api:floor_app", "/posts"),
         Target(
             "Postwright GET /api/v1/post?limit=20",
-            "postwright.api.app:create_app",
+            "postwright.api.app:create_served_app",
             "/api/v1/post?limit=20",
         ),
-        Target("Postwright GET /api/v1/user", "postwright.api.app:create_app", "/api/v1/user"),
+        Target(
+            "Postwright GET /api/v1/user", "postwright.api.app:create_served_app", "/api/v1/user"
+        ),
     ]
     samples: dict[str, list[Sample]] = {t.name: [] for t in targets}
     log = data_dir / "servers.log"

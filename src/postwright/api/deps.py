@@ -24,7 +24,9 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RATE_LIMIT_KEY = "x-rate-limit"
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are ``async def`` even when they do not await: FastAPI runs a plain ``def``
+# dependency in its thread pool, a thread hop per request for each.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -156,7 +158,7 @@ async def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def current_ctx(session: SessionDep, actor: ActorDep, services: ServicesDep) -> RequestCtx:
+async def current_ctx(session: SessionDep, actor: ActorDep, services: ServicesDep) -> RequestCtx:
     """The request's one domain context: its session, the acting user and the services."""
     return RequestCtx(session=session, actor=actor, services=services)
 
@@ -173,7 +175,7 @@ async def platform_admin(actor: ActorDep) -> Actor:
 AdminDep = Annotated[Actor, Depends(platform_admin)]
 
 
-def admin_ctx(session: SessionDep, actor: AdminDep, services: ServicesDep) -> RequestCtx:
+async def admin_ctx(session: SessionDep, actor: AdminDep, services: ServicesDep) -> RequestCtx:
     """``current_ctx`` for routes only a platform admin may call."""
     return RequestCtx(session=session, actor=actor, services=services)
 
@@ -190,7 +192,7 @@ async def workspace_manager(actor: ActorDep) -> Actor:
 ManagerDep = Annotated[Actor, Depends(workspace_manager)]
 
 
-def manager_ctx(session: SessionDep, actor: ManagerDep, services: ServicesDep) -> RequestCtx:
+async def manager_ctx(session: SessionDep, actor: ManagerDep, services: ServicesDep) -> RequestCtx:
     """``current_ctx`` for routes only a workspace owner or admin may call."""
     return RequestCtx(session=session, actor=actor, services=services)
 

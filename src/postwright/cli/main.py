@@ -63,7 +63,7 @@ def serve(
     os.environ["POSTWRIGHT_PORT"] = str(port)
     get_settings.cache_clear()
     uvicorn.run(
-        "postwright.api.app:create_app",
+        "postwright.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
@@ -94,60 +94,50 @@ async def list_posts(
     ctx: RequestCtx, query: PostQuery, *, page: int, limit: int
 ) -> PageResult[Post]:
     session, actor = ctx.session, ctx.actor
-    statement = zorbit_posts(actor)
-    if query.type:
-        statement = statement.where(Post.type == query.type)
-    if query.persona_id:
-        statement = statement.where(Post.persona_id == query.persona_id)
-    if query.scheduled_only:
-        statement = statement.where(
-            Post.scheduled_on.is_not(None), Post.publish_state != PublishState.PUBLISHED
-        )
-    if query.posted_only:
-        statement = statement.where(Post.publish_state == PublishState.PUBLISHED)
     order = _order(query.sort)
     unfiltered = not (query.type or query.persona_id or query.scheduled_only or query.posted_only)
     if not unfiltered or query.sort != "createdAt:desc":
+        statement = zorbit_posts(actor)
+        if query.type:
+            statement = statement.where(Post.type == query.type)
+        if query.persona_id:
+            statement = statement.where(Post.persona_id == query.persona_id)
+        if query.scheduled_only:
+            statement = statement.where(
+                Post.scheduled_on.is_not(None), Post.publish_state != PublishState.PUBLISHED
+            )
+        if query.posted_only:
+            statement = statement.where(Post.publish_state == PublishState.PUBLISHED)
         return await paginate_page(session, statement.order_by(*order), page=page, limit=limit)
     # The documented default: an exact count kept by triggers (no scan), and the page's ids
     # picked from the covering index alone before the rows are read (a deferred join).
     # The count rides along with the page as an uncorrelated scalar subquery (computed once):
     # one statement instead of two; only a page past the end reads the count on its own.
-    total_count = (
-        select(func.coalesce(func.sum(PostCount.live), 0))
-        .where(
-            PostCount.workspace_id == actor.workspace_id,
-            PostCount.source.in_([s.value for s in ZORBIT_SOURCES]),
-        )
-        .scalar_subquery()
-    )
+    workspace = {"workspace_id": actor.workspace_id}
     offset = (page - 1) * limit
     if offset >= DEEP_OFFSET:
         # Deep pages: with the exact total known, a page in the older half is read from the
         # other end of the index (skipping total - offset rows instead of offset).
-        total = int(await session.scalar(select(total_count)) or 0)
+        total = int(await session.scalar(_TOTAL_ALONE, workspace) or 0)
         if offset >= total:
             return PageResult(items=[], total_count=total, page=page, limit=limit)
         if offset > total // 2:
             end = min(offset + limit, total)
-            picked = await session.scalars(
-                _page_of_posts(actor, ascending=True, offset=total - end, limit=end - offset)
-            )
+            window = {**workspace, "offset": total - end, "limit": end - offset}
+            picked = await session.scalars(_OLDEST_FIRST, window)
             return PageResult(
                 items=list(reversed(list(picked))), total_count=total, page=page, limit=limit
             )
         rows_only = await session.scalars(
-            _page_of_posts(actor, ascending=False, offset=offset, limit=limit)
+            _NEWEST_FIRST, {**workspace, "offset": offset, "limit": limit}
         )
         return PageResult(items=list(rows_only), total_count=total, page=page, limit=limit)
     rows = (
         await session.execute(
-            _page_of_posts(actor, ascending=False, offset=offset, limit=limit).add_columns(
-                total_count
-            )
+            _NEWEST_FIRST_WITH_TOTAL, {**workspace, "offset": offset, "limit": limit}
         )
     ).all()
-    count = rows[0][1] if rows else await session.scalar(select(total_count))
+    count = rows[0][1] if rows else await session.scalar(_TOTAL_ALONE, workspace)
     return PageResult(
         items=[row[0] for row in rows], total_count=int(count or 0), page=page, limit=limit
     )
@@ -157,8 +147,10 @@ async def list_posts(
 DEEP_OFFSET = 10_000
 
 
-def _page_of_posts(actor: Actor, *, ascending: bool, offset: int, limit: int) -> Select[Any]:
-    """The page's ids from the covering index alone, then their rows (a deferred join)."""
+def _page_of_posts(*, ascending: bool) -> Select[Any]:
+    """The page's ids from the covering index alone, then their rows (a deferred join).
+    Built once with bound parameters (workspace_id, offset, limit): constructing the
+    expression cost more CPU per request than running it."""
     order = (
         (Post.created_at.asc(), Post.id.asc())
         if ascending
@@ -167,16 +159,30 @@ def _page_of_posts(actor: Actor, *, ascending: bool, offset: int, limit: int) ->
     ids = (
         select(Post.id)
         .where(
-            Post.workspace_id == actor.workspace_id,
+            Post.workspace_id == bindparam("workspace_id"),
             Post.deleted_at.is_(None),
             Post.source.in_(ZORBIT_SOURCES),
         )
         .order_by(*order)
-        .offset(offset)
-        .limit(limit)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
         .subquery()
     )
     return select(Post).join(ids, ids.c.id == Post.id).order_by(*order)
+
+
+_TOTAL = (
+    select(func.coalesce(func.sum(PostCount.live), 0))
+    .where(
+        PostCount.workspace_id == bindparam("workspace_id"),
+        PostCount.source.in_([s.value for s in ZORBIT_SOURCES]),
+    )
+    .scalar_subquery()
+)
+_TOTAL_ALONE = select(_TOTAL)
+_NEWEST_FIRST = _page_of_posts(ascending=False)
+_OLDEST_FIRST = _page_of_posts(ascending=True)
+_NEWEST_FIRST_WITH_TOTAL = _NEWEST_FIRST.add_columns(_TOTAL)
 
 
 async def usable_persona(ctx: Ctx, persona_id: str | None) -> PersonaView | None:

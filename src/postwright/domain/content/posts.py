@@ -94,9 +94,9 @@ async def list_posts(
     ctx: RequestCtx, query: PostQuery, *, page: int, limit: int
 ) -> PageResult[Post]:
     session, actor = ctx.session, ctx.actor
-    order = _order(query.sort)
     unfiltered = not (query.type or query.persona_id or query.scheduled_only or query.posted_only)
-    if not unfiltered or query.sort != "createdAt:desc":
+    if not unfiltered or query.sort != DEFAULT_SORT:
+        order = _order(query.sort)
         statement = zorbit_posts(actor)
         if query.type:
             statement = statement.where(Post.type == query.type)
@@ -145,6 +145,8 @@ async def list_posts(
 
 # From this offset on, the page/limit list reads the total first to pick the nearer end.
 DEEP_OFFSET = 10_000
+# The documented default order, served by the prebuilt statements below.
+DEFAULT_SORT = "createdAt:desc"
 
 
 def _page_of_posts(*, ascending: bool) -> Select[Any]:

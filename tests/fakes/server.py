@@ -19,7 +19,7 @@ import email.policy
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -98,6 +98,9 @@ class FakeServer:
         self._failures: list[ScriptedFailure | None] = []
         self._lost_responses = 0
         self._delays: list[float] = []
+        # Runs (in the server's thread) as each request arrives: what the rest of the world
+        # does, or checks, while the app waits on this provider.
+        self.on_request: Callable[[], None] | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -148,6 +151,7 @@ class FakeServer:
             self._failures.clear()
             self._lost_responses = 0
             self._delays.clear()
+            self.on_request = None
 
     # -- helpers for subclasses -------------------------------------------------------------
     def scripted_failure(self) -> Response | None:
@@ -188,6 +192,8 @@ class FakeServer:
 
     def app(self) -> Starlette:
         async def record(request: Request, call_next: RequestResponseEndpoint) -> Response:
+            if self.on_request is not None:
+                self.on_request()
             body = await request.body()
             with self.lock:
                 self.requests.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -230,3 +231,36 @@ async def test_suggest_time_blends_history_and_grows_confident(
     suggested = datetime.fromisoformat(learned["suggestedTime"]).astimezone(CHICAGO)
     assert (suggested.weekday(), suggested.hour) == (5, 22)
     assert "120" in learned["reasoning"]
+
+
+async def test_no_transaction_is_open_while_the_provider_verifies_a_connection(
+    client: httpx.AsyncClient, services: Services, fakes: Fakes
+) -> None:
+    """The first request of a new member reads its membership (a transaction begins) before
+    the provider is asked: that transaction ends first, so SQLite's write lock is free for
+    everyone else while the provider answers."""
+    if not services.db.is_sqlite:
+        pytest.skip("SQLite's write lock")
+    tenant = await make_tenant(services)
+    database = services.db.engine.url.database
+    assert database is not None
+    lock_free: list[bool] = []
+
+    def another_writer_gets_the_lock() -> None:
+        # A short write elsewhere (the key's last use) may hold the lock for a moment; a
+        # lock held across this call would never be let go while the provider waits here.
+        other = sqlite3.connect(database, timeout=2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            other.close()
+
+    fakes.bluesky.on_request = another_writer_gets_the_lock
+    account = await connect(client, tenant, "bluesky", fakes)
+    assert account["status"] == "active"
+    assert lock_free
+    assert all(lock_free), lock_free

@@ -38,11 +38,18 @@ class Ctx:
 
     @classmethod
     def for_job(
-        cls, session: AsyncSession, services: Services, *, workspace_id: str, user_id: str | None
+        cls,
+        session: AsyncSession,
+        services: Services,
+        *,
+        workspace_id: str,
+        user_id: str | None,
+        at: datetime | None = None,
     ) -> Ctx:
         """A job step's context: it acts for the job's workspace (and the user who started
-        it) at the step's own time, in the step's own transaction."""
-        acting = SystemActor(workspace_id=workspace_id, at=services.clock.now(), user_id=user_id)
+        it) at the step's own time (or ``at``), in the step's own transaction."""
+        when = at or services.clock.now()
+        acting = SystemActor(workspace_id=workspace_id, at=when, user_id=user_id)
         return cls(session=session, actor=acting, services=services)
 
     @property

@@ -6,16 +6,14 @@ would provide them."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.services import Services
-from postwright.domain.billing.context import SystemActor
 from postwright.domain.billing.models import CreditReservation
+from postwright.domain.context import Ctx
 from postwright.domain.jobs import kernel, progress
 from postwright.domain.jobs.status import JobState
 from postwright.domain.projects.models import Project
@@ -126,10 +124,8 @@ async def test_a_running_job_keeps_its_phase_and_finished_jobs_are_not_recovered
         assert project is not None
         assert (project.status, PROJECTS.state(project)) == ("generating", JobState.RUNNING)
 
-    async def failed(
-        session: AsyncSession, project: Project, acting: SystemActor, _: datetime
-    ) -> JobState:
-        await kernel.release(session, acting, project)
+    async def failed(ctx: Ctx, project: Project) -> JobState:
+        await kernel.release(ctx.session, ctx.actor, project)
         return JobState.FAILED
 
     assert await kernel.finish(PROJECTS, done, failed) == "failed"
@@ -165,10 +161,8 @@ async def test_a_watcher_hears_the_job_finish_as_soon_as_it_commits(
         poll_seconds=600,
     )
 
-    async def failed(
-        session: AsyncSession, project: Project, acting: SystemActor, _: datetime
-    ) -> JobState:
-        await kernel.release(session, acting, project)
+    async def failed(ctx: Ctx, project: Project) -> JobState:
+        await kernel.release(ctx.session, ctx.actor, project)
         return JobState.FAILED
 
     async with asyncio.timeout(20):

@@ -14,13 +14,13 @@ recovery are the kernel's.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from postwright.core.services import Services
 from postwright.domain.adcopy.models import AdJob, AdJobStatus
-from postwright.domain.billing.context import SystemActor
+from postwright.domain.context import Ctx
 from postwright.domain.jobs import kernel
 from postwright.domain.jobs.status import JobState
 
@@ -43,14 +43,11 @@ def state(job: AdJob) -> JobState:
     return AD_JOBS.state(job)
 
 
-def refunded(
-    state: JobState, reason: str
-) -> Callable[[AsyncSession, AdJob, SystemActor, datetime], Awaitable[JobState]]:
+def refunded(state: JobState, reason: str) -> kernel.Outcome[AdJob]:
     """A kernel outcome: the job ends in ``state`` with ``reason``, its charge given back."""
 
-    async def outcome(
-        session: AsyncSession, job: AdJob, acting: SystemActor, _: datetime
-    ) -> JobState:
+    async def outcome(ctx: Ctx, job: AdJob) -> JobState:
+        session, acting = ctx.session, ctx.actor
         job.error = reason
         await kernel.refund_charge(
             session,
@@ -64,11 +61,14 @@ def refunded(
     return outcome
 
 
-async def expire_overdue(session: AsyncSession, now: datetime, *, limit: int = 200) -> list[str]:
+async def expire_overdue(
+    session: AsyncSession, services: Services, now: datetime, *, limit: int = 200
+) -> list[str]:
     """Expire and refund open jobs past their deadline; returns their ids (their workflows
     should be cancelled once this commits)."""
     return await kernel.expire_overdue(
         session,
+        services,
         AD_JOBS,
         AdJob.deadline_at,
         now,

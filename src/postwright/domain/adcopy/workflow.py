@@ -16,7 +16,6 @@ from typing import Any
 
 from dbos import DBOS
 from dbos._error import DBOSException
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.logging import logger
@@ -33,7 +32,7 @@ from postwright.domain.adcopy.video_providers import (
     VideoRequest,
     video_provider_for,
 )
-from postwright.domain.billing.context import SystemActor
+from postwright.domain.context import Ctx
 from postwright.domain.jobs import kernel
 from postwright.domain.jobs.status import JobState
 
@@ -241,9 +240,7 @@ async def _provider_fetch(job_id: str, url: str) -> list[dict[str, Any]] | None:
 async def _complete(job_id: str, stored: list[dict[str, Any]]) -> str:
     services = kernel.services()
 
-    async def completed(
-        session: AsyncSession, job: AdJob, _: SystemActor, __: datetime
-    ) -> JobState:
+    async def completed(_: Ctx, job: AdJob) -> JobState:
         job.assets = stored
         return JobState.COMPLETED
 
@@ -265,7 +262,7 @@ async def _fail(job_id: str, reason: str) -> str:
 async def expire_overdue(services: Services) -> list[str]:
     """Expire and refund every open job past its deadline (by the services' clock)."""
     async with services.db.transaction() as session:
-        return await lifecycle.expire_overdue(session, services.clock.now())
+        return await lifecycle.expire_overdue(session, services, services.clock.now())
 
 
 @DBOS.workflow(name="postwright.adcopy_expiry_sweep")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime
 from typing import Any, cast
 
 from dbos import DBOS
@@ -25,10 +24,11 @@ from postwright.core import jobs
 from postwright.core.errors import AppError, InsufficientCredits
 from postwright.core.logging import logger
 from postwright.core.services import Services
-from postwright.domain.billing.context import SystemActor
+from postwright.domain.billing.context import Acting
 from postwright.domain.billing.service import charge_credits, credit_summary
 from postwright.domain.content import post_service
 from postwright.domain.content.models import Post, PostSource
+from postwright.domain.context import Ctx
 from postwright.domain.generation import planning
 from postwright.domain.generation.engine import GenerationEngine
 from postwright.domain.generation.factory import engine_for
@@ -284,9 +284,8 @@ async def _finish_step(job_id: str) -> str:
     Every post is written by now, so a job paused since has nothing left to wait for and
     completes too; a job already ended (cancelled) is left as it is."""
 
-    async def outcome(
-        session: AsyncSession, job: BulkJob, acting: SystemActor, now: datetime
-    ) -> JobState:
+    async def outcome(ctx: Ctx, job: BulkJob) -> JobState:
+        session, acting = ctx.session, ctx.actor
         all_failed = job.completed_posts == 0 and job.failed_posts > 0
         if all_failed:
             job.error = "No post could be generated"
@@ -297,7 +296,7 @@ async def _finish_step(job_id: str) -> str:
     return await kernel.finish(BULK_JOBS, job_id, outcome)
 
 
-async def _ended(session: AsyncSession, job: BulkJob, acting: SystemActor, ended: JobState) -> None:
+async def _ended(session: AsyncSession, job: BulkJob, acting: Acting, ended: JobState) -> None:
     """The job's last writes, in the transaction that ends it: its credits, event, watchers."""
     job.status = spelled(ended)
     await kernel.release(session, acting, job)
@@ -307,9 +306,8 @@ async def _ended(session: AsyncSession, job: BulkJob, acting: SystemActor, ended
 
 @DBOS.step(name="postwright.bulk_fail")
 async def _fail_job(job_id: str, reason: str) -> None:
-    async def outcome(
-        session: AsyncSession, job: BulkJob, acting: SystemActor, now: datetime
-    ) -> JobState:
+    async def outcome(ctx: Ctx, job: BulkJob) -> JobState:
+        session, acting = ctx.session, ctx.actor
         pending = list(
             await session.scalars(
                 select(BulkJobItem).where(

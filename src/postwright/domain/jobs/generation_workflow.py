@@ -8,17 +8,14 @@ after a crash changes nothing twice.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from dbos import DBOS
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.logging import logger
 from postwright.domain import webhooks
-from postwright.domain.billing.context import SystemActor
+from postwright.domain.context import Ctx
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.outputs import GenerationResult, PlatformPosts
 from postwright.domain.generation.service import record_usage
@@ -94,9 +91,8 @@ async def _generate(generation_id: str) -> str:
 
 
 async def _complete(generation_id: str, result: GenerationResult[PlatformPosts]) -> str:
-    async def completed(
-        session: AsyncSession, generation: ContentGeneration, acting: SystemActor, _: datetime
-    ) -> JobState:
+    async def completed(ctx: Ctx, generation: ContentGeneration) -> JobState:
+        session, acting = ctx.session, ctx.actor
         # The one item of a generation is its settlement (reference ``<id>:settle``).
         await kernel.settle_item(
             session, acting, generation, "settle", consumed=generation.credits_used
@@ -129,9 +125,8 @@ async def _fail(generation_id: str) -> str:
 
 
 async def _mark_failed(generation_id: str) -> str:
-    async def failed(
-        session: AsyncSession, generation: ContentGeneration, acting: SystemActor, _: datetime
-    ) -> JobState:
+    async def failed(ctx: Ctx, generation: ContentGeneration) -> JobState:
+        session, acting = ctx.session, ctx.actor
         await kernel.release(session, acting, generation)
         generation.credits_used = 0
         generation.error_code = FAILED_CODE

@@ -27,12 +27,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from postwright.core import jobs
 from postwright.core.services import Services
-from postwright.domain.billing.context import SystemActor
+from postwright.domain.billing.context import Acting, SystemActor
 from postwright.domain.billing.service import (
     refund_credits,
     release_reservation,
     settle_reservation,
 )
+from postwright.domain.context import Ctx
 from postwright.domain.jobs import progress
 from postwright.domain.jobs.status import JobState
 
@@ -100,6 +101,13 @@ def acting(row: StateRow, services: Services) -> SystemActor:
     return SystemActor(workspace_id=row.workspace_id, at=services.clock.now(), user_id=row.user_id)
 
 
+def job_ctx(
+    session: AsyncSession, services: Services, row: StateRow, *, at: datetime | None = None
+) -> Ctx:
+    """The context a job's step hands to domain code: the job's workspace and user."""
+    return Ctx.for_job(session, services, workspace_id=row.workspace_id, user_id=row.user_id, at=at)
+
+
 async def locked(session: AsyncSession, lifecycle: Lifecycle[RowT], job_id: str) -> RowT:
     model: Any = lifecycle.model
     row: RowT | None = await session.scalar(
@@ -128,7 +136,10 @@ async def begin(lifecycle: Lifecycle[RowT], job_id: str) -> bool:
         return True
 
 
-Outcome = Callable[[AsyncSession, RowT, SystemActor, datetime], Awaitable[JobState]]
+# A kind's part of ending a job: given the job step's context (its transaction, the job's
+# workspace and user, the moment it ends) and the locked row, writes its results and names
+# the final state.
+Outcome = Callable[[Ctx, RowT], Awaitable[JobState]]
 
 
 async def finish(lifecycle: Lifecycle[RowT], job_id: str, outcome: Outcome[RowT]) -> str:
@@ -139,8 +150,9 @@ async def finish(lifecycle: Lifecycle[RowT], job_id: str, outcome: Outcome[RowT]
         row = await locked(session, lifecycle, job_id)
         if lifecycle.state(row).finished:
             return str(row.status)
-        now = found.clock.now()
-        state = await outcome(session, row, acting(row, found), now)
+        ctx = job_ctx(session, found, row)
+        now = ctx.now()
+        state = await outcome(ctx, row)
         row.status = lifecycle.spell(state)
         row.completed_at = now
         row.updated_at = now
@@ -150,7 +162,7 @@ async def finish(lifecycle: Lifecycle[RowT], job_id: str, outcome: Outcome[RowT]
 
 async def settle_item(
     session: AsyncSession,
-    acting: SystemActor,
+    acting: Acting,
     row: JobRow,
     item: str | None,
     *,
@@ -171,7 +183,7 @@ async def settle_item(
     )
 
 
-async def release(session: AsyncSession, acting: SystemActor, row: JobRow) -> None:
+async def release(session: AsyncSession, acting: Acting, row: JobRow) -> None:
     """Give back every credit the job still holds (releasing twice is harmless)."""
     if row.reservation_id is None:
         return
@@ -179,7 +191,7 @@ async def release(session: AsyncSession, acting: SystemActor, row: JobRow) -> No
 
 
 async def refund_charge(
-    session: AsyncSession, acting: SystemActor, row: StateRow, amount: int, *, reason: str
+    session: AsyncSession, acting: Acting, row: StateRow, amount: int, *, reason: str
 ) -> None:
     """Give back what a kind charged up front (instead of reserving): once per job, ever —
     the ledger reference ``<job>:refund`` is unique."""
@@ -207,14 +219,12 @@ async def cancel(
 
     ended: list[bool] = []
 
-    async def cancelled(
-        session: AsyncSession, row: RowT, acting: SystemActor, now: datetime
-    ) -> JobState:
+    async def cancelled(ctx: Ctx, row: RowT) -> JobState:
         ended.append(True)
         if outcome is not None:
-            await outcome(session, row, acting, now)
+            await outcome(ctx, row)
         if getattr(row, "reservation_id", None) is not None:
-            await release(session, acting, cast(JobRow, row))
+            await release(ctx.session, ctx.actor, cast(JobRow, row))
         return JobState.CANCELLED
 
     stored = await finish(lifecycle, job_id, cancelled)
@@ -225,6 +235,7 @@ async def cancel(
 
 async def expire_overdue(
     session: AsyncSession,
+    services: Services,
     lifecycle: Lifecycle[RowT],
     deadline: InstrumentedAttribute[Any],
     now: datetime,
@@ -245,8 +256,7 @@ async def expire_overdue(
     )
     expired: list[str] = []
     for row in await session.scalars(statement):
-        acting_now = SystemActor(workspace_id=row.workspace_id, at=now, user_id=row.user_id)
-        await outcome(session, row, acting_now, now)
+        await outcome(job_ctx(session, services, row, at=now), row)
         row.status = lifecycle.spell(JobState.EXPIRED)
         row.completed_at = now
         row.updated_at = now

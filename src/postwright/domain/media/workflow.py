@@ -9,17 +9,14 @@ queue.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from dbos import DBOS
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.logging import logger
-from postwright.domain.billing.context import SystemActor
 from postwright.domain.content.models import Post
+from postwright.domain.context import Ctx
 from postwright.domain.jobs import kernel
 from postwright.domain.jobs.status import JobState
 from postwright.domain.media.assets import FAILED, record_generated
@@ -93,9 +90,8 @@ async def _complete(job_id: str, stored: list[dict[str, object]]) -> str:
     services = kernel.services()
     storage = storage_for(services.settings, services.clock)
 
-    async def completed(
-        session: AsyncSession, job: ImageJob, acting: SystemActor, now: datetime
-    ) -> JobState:
+    async def completed(ctx: Ctx, job: ImageJob) -> JobState:
+        session, acting, now = ctx.session, ctx.actor, ctx.now()
         for image in stored:
             record_generated(
                 session,
@@ -131,9 +127,8 @@ async def _complete(job_id: str, stored: list[dict[str, object]]) -> str:
 
 @DBOS.step(name="postwright.image_job_fail")
 async def _fail(job_id: str, reason: str) -> str:
-    async def failed(
-        session: AsyncSession, job: ImageJob, acting: SystemActor, now: datetime
-    ) -> JobState:
+    async def failed(ctx: Ctx, job: ImageJob) -> JobState:
+        session, acting, now = ctx.session, ctx.actor, ctx.now()
         await kernel.release(session, acting, job)
         if job.post_id:
             post = await session.get(Post, job.post_id, with_for_update=True)

@@ -10,7 +10,6 @@ the project once and releases the credits no post used.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from dbos import DBOS
@@ -21,9 +20,9 @@ from postwright.core import jobs
 from postwright.core.errors import AppError
 from postwright.core.ids import new_id
 from postwright.core.logging import logger
-from postwright.domain.billing.context import SystemActor
 from postwright.domain.content import post_service
 from postwright.domain.content.models import PostSource, ReviewStatus
+from postwright.domain.context import Ctx
 from postwright.domain.generation.factory import engine_for
 from postwright.domain.generation.hashtags import suggest_hashtags
 from postwright.domain.generation.outputs import GenerationResult, MomentPost, MomentSet
@@ -297,9 +296,8 @@ async def _settle_moment(
 async def _finish(project_id: str, *, error: str | None = None) -> str:
     """Close the project: completed when any post was written; unused credits released."""
 
-    async def outcome(
-        session: AsyncSession, project: Project, acting: SystemActor, _: datetime
-    ) -> JobState:
+    async def outcome(ctx: Ctx, project: Project) -> JobState:
+        session, acting = ctx.session, ctx.actor
         written = await session.scalar(
             select(Moment.id).where(
                 Moment.project_id == project_id, Moment.status == MomentStatus.COMPLETED

@@ -25,6 +25,10 @@ from tests.databases import (
     postgres_unreachable_reason,
 )
 
+# The fake providers (one server per kind for the session) and the publishing world built on
+# them, for every test that connects accounts or publishes.
+pytest_plugins = ("tests.fakes.fixtures", "tests.domain.publishing.world")
+
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -20,28 +20,11 @@ from typing import Any
 import pytest
 
 from tests.databases import SqliteTemplate
-from tests.domain.publishing.world import (  # noqa: F401 - fixtures for test_oauth_return
+from tests.domain.publishing.world import (
     AcceptsIssuedTokens,
-    fakes,
-    linkedin_auth_server,
-    x_auth_server,
 )
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.buffer import FakeBuffer
-from tests.fakes.fixtures import (  # noqa: F401 - fixtures for test_oauth_return
-    bluesky_server,
-    buffer_server,
-    fake_bluesky,
-    fake_buffer,
-    fake_linkedin,
-    fake_mastodon,
-    fake_publer,
-    fake_x,
-    linkedin_server,
-    mastodon_server,
-    publer_server,
-    x_server,
-)
 from tests.fakes.linkedin import FakeLinkedIn
 from tests.fakes.oauth import FakeOAuth
 from tests.fakes.publer import FakePubler

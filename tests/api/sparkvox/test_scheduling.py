@@ -12,36 +12,19 @@ from postwright.core.clock import FrozenClock
 from postwright.core.services import Services
 from postwright.core.settings import JobSettings, Settings
 from tests.api.sparkvox.conftest import create_project
-from tests.domain.publishing.world import (  # noqa: F401 - fixtures
+from tests.domain.publishing.world import (
     Fakes,
     connect,
-    fakes,
-    linkedin_auth_server,
     publishing_settings,
-    x_auth_server,
 )
 from tests.engine import running
 from tests.factories import make_tenant
-from tests.fakes.fixtures import (  # noqa: F401 - fixtures
-    bluesky_server,
-    buffer_server,
-    fake_bluesky,
-    fake_buffer,
-    fake_linkedin,
-    fake_mastodon,
-    fake_publer,
-    fake_x,
-    linkedin_server,
-    mastodon_server,
-    publer_server,
-    x_server,
-)
 
 JobClient = tuple[httpx.AsyncClient, Services]
 
 
 @pytest.fixture
-def connected_settings(database_url: str, tmp_path: Path, fakes: Fakes) -> Settings:  # noqa: F811
+def connected_settings(database_url: str, tmp_path: Path, fakes: Fakes) -> Settings:
     from tests.conftest import make_settings
 
     return make_settings(
@@ -62,7 +45,7 @@ async def connected_client(
 
 async def test_a_connected_tool_schedules_the_post_and_approves_it(
     connected_client: JobClient,
-    fakes: Fakes,  # noqa: F811
+    fakes: Fakes,
 ) -> None:
     http, services = connected_client
     tenant = await make_tenant(services)

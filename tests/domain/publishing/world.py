@@ -203,7 +203,7 @@ async def publications(services: Services, post_id: str) -> list[Publication]:
         return list(rows)
 
 
-# Fixtures: import them (with tests.fakes.fixtures) into a conftest.py.
+# Fixtures: registered for every test by tests/conftest.py (pytest_plugins).
 @pytest.fixture(scope="session")
 def linkedin_auth_server() -> Iterator[FakeOAuth]:
     with FakeOAuth("li-client", "li-secret").running() as fake:

@@ -29,55 +29,51 @@ async def names(services: Services, ids: list[str]) -> list[str]:
     return [rows[workspace_id] for workspace_id in ids]
 
 
+class Prepares:
+    """The batch's shared preparation; counts the transactions it was run in."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self, session: AsyncSession) -> None:
+        self.count += 1
+
+
+def rename(workspace_id: str, to: str, *, fail: bool = False) -> group_commit.Write[None]:
+    """A write renaming one workspace (failing after its update when ``fail``)."""
+
+    async def write(session: AsyncSession, _: None) -> str:
+        await session.execute(update(Workspace).where(Workspace.id == workspace_id).values(name=to))
+        if fail:
+            raise ValueError("this item cannot be kept")
+        return workspace_id
+
+    return write
+
+
 async def test_writes_arriving_together_share_a_transaction(services: Services) -> None:
     ids = [(await make_tenant(services, name=f"ws{i}")).workspace_id for i in range(4)]
-    prepared = 0
-
-    async def prepare(session: AsyncSession) -> None:
-        nonlocal prepared
-        prepared += 1
-
-    def rename(workspace_id: str) -> group_commit.Write[None]:
-        async def write(session: AsyncSession, _: None) -> str:
-            await session.execute(
-                update(Workspace).where(Workspace.id == workspace_id).values(name="renamed")
-            )
-            return workspace_id
-
-        return write
+    prepare = Prepares()
+    to = "renamed"
 
     results = await asyncio.gather(
-        *(group_commit.submit(services.db, "job", prepare, rename(i)) for i in ids)
+        *(group_commit.submit(services.db, "job", prepare, rename(i, to)) for i in ids)
     )
 
     assert results == ids
-    assert prepared == 1  # one transaction for all four
+    assert prepare.count == 1  # one transaction for all four
     assert await names(services, ids) == ["renamed"] * 4
 
 
 async def test_a_failing_write_fails_only_itself(services: Services) -> None:
     ids = [(await make_tenant(services, name=f"ws{i}")).workspace_id for i in range(3)]
-    prepared = 0
-
-    async def prepare(session: AsyncSession) -> None:
-        nonlocal prepared
-        prepared += 1
-
-    def rename(workspace_id: str, *, fail: bool = False) -> group_commit.Write[None]:
-        async def write(session: AsyncSession, _: None) -> str:
-            await session.execute(
-                update(Workspace).where(Workspace.id == workspace_id).values(name="renamed")
-            )
-            if fail:
-                raise ValueError("this item cannot be kept")
-            return workspace_id
-
-        return write
+    prepare = Prepares()
+    to = "renamed"
 
     results = await asyncio.gather(
-        group_commit.submit(services.db, "job", prepare, rename(ids[0])),
-        group_commit.submit(services.db, "job", prepare, rename(ids[1], fail=True)),
-        group_commit.submit(services.db, "job", prepare, rename(ids[2])),
+        group_commit.submit(services.db, "job", prepare, rename(ids[0], to)),
+        group_commit.submit(services.db, "job", prepare, rename(ids[1], to, fail=True)),
+        group_commit.submit(services.db, "job", prepare, rename(ids[2], to)),
         return_exceptions=True,
     )
 
@@ -85,7 +81,7 @@ async def test_a_failing_write_fails_only_itself(services: Services) -> None:
     assert results[2] == ids[2]
     assert isinstance(results[1], ValueError)
     # The shared transaction was rolled back, then each write ran in its own.
-    assert prepared == 1 + 3
+    assert prepare.count == 1 + 3
     assert await names(services, ids) == ["renamed", "ws1", "renamed"]
 
 
@@ -98,30 +94,16 @@ async def test_a_batch_in_hand_commits_once_and_reports_each_writes_outcome(
     services: Services,
 ) -> None:
     ids = [(await make_tenant(services, name=f"ws{i}")).workspace_id for i in range(3)]
-    prepared = 0
+    prepare = Prepares()
+    to = "kept"
 
-    async def prepare(session: AsyncSession) -> None:
-        nonlocal prepared
-        prepared += 1
-
-    def rename(workspace_id: str, *, fail: bool = False) -> group_commit.Write[None]:
-        async def write(session: AsyncSession, _: None) -> str:
-            await session.execute(
-                update(Workspace).where(Workspace.id == workspace_id).values(name="kept")
-            )
-            if fail:
-                raise ValueError("this item cannot be kept")
-            return workspace_id
-
-        return write
-
-    together = await group_commit.commit_all(services.db, prepare, [rename(i) for i in ids])
+    together = await group_commit.commit_all(services.db, prepare, [rename(i, to) for i in ids])
     assert together == ids
-    assert prepared == 1
+    assert prepare.count == 1
 
     mixed = await group_commit.commit_all(
-        services.db, prepare, [rename(ids[0]), rename(ids[1], fail=True)]
+        services.db, prepare, [rename(ids[0], to), rename(ids[1], to, fail=True)]
     )
     assert mixed[0] == ids[0]
     assert isinstance(mixed[1], ValueError)
-    assert prepared == 1 + 1 + 2  # the failed batch, then each write alone
+    assert prepare.count == 1 + 1 + 2  # the failed batch, then each write alone

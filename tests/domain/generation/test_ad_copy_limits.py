@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from postwright.domain.generation import AdCopyTask, LlmConfig, LlmEngine, PersonaProfile
+from postwright.domain.generation import AdCopyTask, PersonaProfile
 from postwright.domain.generation.ad_limits import AD_LIMITS, ad_limits, shorten
 from postwright.domain.generation.builtin.adcopy import ad_copy
 from postwright.domain.generation.text import contains_avoided, grapheme_count
 from tests.domain.generation.fake_openai import FakeOpenAI, Reply
-from tests.domain.generation.test_llm_repair import feedback
+from tests.domain.generation.test_llm_repair import engine, feedback
 
 # (headline, body) per ad network: Google RSA headline 30 / description 90; Meta headline 40 /
 # primary text 125 recommended; TikTok ad text 100; LinkedIn headline 70 / intro text 150.
@@ -27,18 +27,6 @@ NETWORKS = ("meta", "tiktok", "google", "linkedin", "pinterest", "universal")
 LONG_HEADLINE = "The quiet desk fan your whole office will love"  # 46 characters
 FITTING_HEADLINE = "A quiet fan for every desk"
 BODY = "Three speeds, USB-C charging and a whisper-quiet motor."
-
-
-def engine(server: FakeOpenAI) -> LlmEngine:
-    return LlmEngine(
-        LlmConfig(
-            model="openai:gpt-4.1-mini",
-            base_url=server.base_url,
-            api_key="sk-test",
-            max_retries=0,
-            backoff_seconds=0.01,
-        )
-    )
 
 
 def ads(*variants: dict[str, Any]) -> Reply:

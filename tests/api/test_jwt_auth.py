@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
 from postwright.core.settings import AuthSettings
 from tests.conftest import make_settings
+from tests.fakes.http_handler import QuietHandler
 
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -31,19 +32,12 @@ def jwks_url() -> Iterator[str]:
     public = json.loads(RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()))
     body = json.dumps({"keys": [{**public, "kid": "key-1", "use": "sig", "alg": "RS256"}]}).encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        # Headers and body go out as separate writes: without TCP_NODELAY each answer
-        # waits ~40 ms on Nagle and the client's delayed ACK.
-        disable_nagle_algorithm = True
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -4,7 +4,9 @@ an internal address was (or was never) contacted."""
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from tests.fakes.http_handler import QuietHandler
 
 
 class LoopbackServer:
@@ -14,14 +16,7 @@ class LoopbackServer:
         self.hosts: list[str] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # Headers and body go out as separate writes: without TCP_NODELAY each answer
-            # waits ~40 ms on Nagle and the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self) -> None:
                 server.hosts.append(self.headers.get("host", ""))
                 self.rfile.read(int(self.headers.get("content-length", 0)))

@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.fakes.http_handler import QuietHandler
+
 
 @dataclass(frozen=True)
 class Received:
@@ -37,14 +39,7 @@ class WebhookReceiver:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # Headers and body go out as separate writes: without TCP_NODELAY each answer
-            # waits ~40 ms on Nagle and the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:

@@ -18,6 +18,8 @@ from typing import Any, Self
 
 import pytest
 
+from tests.fakes.http_handler import QuietHandler
+
 OPENAI_HOST = "api.openai.com"
 
 
@@ -169,14 +171,7 @@ class FakeOpenAI:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # Headers and body go out as separate writes: without TCP_NODELAY each answer
-            # waits ~40 ms on Nagle and the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:  # keep test output quiet
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 request = json.loads(self.rfile.read(length) or b"{}")

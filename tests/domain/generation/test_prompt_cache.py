@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from postwright.domain.generation import LlmConfig, LlmEngine, PostTask
@@ -15,6 +15,7 @@ from tests.domain.generation.prompt_share import (
     post_reply,
     prefix_share,
 )
+from tests.fakes.http_handler import QuietHandler
 
 
 def engine(server: FakeOpenAI) -> LlmEngine:
@@ -100,14 +101,7 @@ class _FakeAnthropic:
         self.bodies: list[dict[str, Any]] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # Headers and body go out as separate writes: without TCP_NODELAY each answer
-            # waits ~40 ms on Nagle and the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 fake.bodies.append(body)

@@ -50,6 +50,7 @@ from postwright.api.zorbit import saved as zorbit_saved
 from postwright.api.zorbit import user as zorbit_user
 from postwright.core.clock import Clock
 from postwright.core.logging import configure_logging, logger
+from postwright.core.routing import include_flat
 from postwright.core.services import Services
 from postwright.core.settings import Settings, get_settings
 from postwright.domain.accounts import service as accounts
@@ -178,7 +179,7 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     for router in ROUTERS:
-        app.include_router(router)
+        include_flat(app, router)
     platform_webhooks.document_events(app.webhooks)
     install_dashboard(app)  # the web dashboard at /app, and / redirecting there
     app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))

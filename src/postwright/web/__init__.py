@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postwright.core import errors
+from postwright.core.routing import include_flat
 from postwright.core.services import Services
 from postwright.web.deps import SignInRequired, describe, sign_in_url
 from postwright.web.pages import (
@@ -33,7 +34,7 @@ def create_dashboard(services: Services) -> FastAPI:
     dashboard = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     dashboard.state.services = services
     for module in PAGES:
-        dashboard.include_router(module.router)
+        include_flat(dashboard, module.router)
     dashboard.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @dashboard.exception_handler(SignInRequired)

@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from postwright.core.clock import FrozenClock
 from postwright.core.errors import InsufficientCredits, NotFound, ValidationFailed
@@ -11,6 +12,7 @@ from postwright.core.services import Services
 from postwright.core.settings import CreditCosts
 from postwright.domain.billing import service as billing
 from postwright.domain.billing.models import EntryKind, ReservationStatus
+from tests.api.test_request_path import StatementCounter
 from tests.domain.billing.helpers import assert_invariants, funded_tenant, ledger_state
 from tests.factories import make_tenant
 
@@ -106,6 +108,53 @@ async def test_settle_per_item_then_release_refunds_the_rest(services: Services)
     assert kinds.count(EntryKind.CONSUME) == 1
     assert EntryKind.RELEASE in kinds
     assert EntryKind.REFUND in kinds
+
+
+async def test_parts_settled_together_match_one_by_one_in_one_pass(services: Services) -> None:
+    """A batch of items settles in as many statements as one item; re-runs are skipped."""
+    tenant = await funded_tenant(services, 30)
+    who = acting(services, tenant.workspace_id)
+    async with services.db.transaction() as session:
+        held = await billing.reserve_credits(session, who, 12, related_id="job_2")
+    parts = [billing.Settlement(2, 0, f"job_2:{i}") for i in range(4)]
+    one, many = StatementCounter(), StatementCounter()
+    engine = services.db.engine.sync_engine
+    for counter, batch in ((one, parts[:1]), (many, parts[1:])):
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            async with services.db.transaction() as session:
+                await billing.settle_reservation_parts(session, who, held.id, batch)
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+    async with services.db.transaction() as session:
+        # Two already settled (skipped), one new with a refund.
+        settled = await billing.settle_reservation_parts(
+            session,
+            who,
+            held.id,
+            [parts[0], parts[3], billing.Settlement(1, 3, "job_2:4")],
+        )
+
+    assert len(many.statements) == len(one.statements)
+    assert (settled.consumed, settled.refunded, settled.status) == (
+        9,
+        3,
+        ReservationStatus.SETTLED,
+    )
+    state = await ledger_state(services, tenant.workspace_id)
+    assert_invariants(state)
+    assert (state["balance"], state["reserved"]) == (30 - 9, 0)
+    async with services.db.transaction() as session:
+        entries = await billing.ledger_entries(session, tenant.workspace_id)
+    references = sorted(e.reference for e in entries if e.reference and "job_2" in e.reference)
+    assert references == [
+        "job_2:0:consume",
+        "job_2:1:consume",
+        "job_2:2:consume",
+        "job_2:3:consume",
+        "job_2:4:consume",
+        "job_2:4:refund",
+    ]
 
 
 async def test_settling_more_than_remains_is_refused(services: Services) -> None:

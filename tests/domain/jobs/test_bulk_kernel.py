@@ -3,8 +3,10 @@ during the fan-out, and the progress stream — through the real job engine in t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -226,22 +228,32 @@ async def test_provider_429_backs_off_without_failing_the_job(
 async def test_cancel_during_fan_out_stops_new_calls_and_refunds_every_unstarted_item(
     database_url: str, tmp_path: Path, clock: FrozenClock, llm: FakeOpenAI
 ) -> None:
+    held = threading.Event()
     llm.replies = [
         plan_reply(20),
-        *(Reply(arguments={"content": distinct_post(i)}, delay=0.4) for i in range(20)),
+        Reply(arguments={"content": distinct_post(0)}),
+        # The second post's call is out (held) when the job is cancelled.
+        Reply(arguments={"content": distinct_post(1)}, gate=held),
+        *(Reply(arguments={"content": distinct_post(i)}) for i in range(2, 20)),
     ]
-    concurrency = 2
-    settings = model_settings(database_url, tmp_path, llm, llm_concurrency=concurrency)
+    # One model call at a time: while the held call is out, no child is between its check and
+    # its call, so "no call starts after the cancel" has no race with a hand-off.
+    settings = model_settings(database_url, tmp_path, llm, llm_concurrency=1)
     async with running(settings, clock) as (http, services):
         tenant = await make_tenant(services)
         before = await available(services, tenant)
         job_id = (
             await http.post("/v1/bulk-generate", json=job_body(20), headers=tenant.headers)
         ).json()["jobId"]
-        await poll_until(http, tenant, job_id, lambda job: job["completedPosts"] >= 1)
+        for _ in range(3000):  # the plan, the first post, the held second post
+            if len(llm.requests) >= 3:
+                break
+            await asyncio.sleep(0.01)
         cancelled = await http.post(f"/v1/bulk-generate/{job_id}/cancel", headers=tenant.headers)
         assert cancelled.status_code == 200
         calls_at_cancel = len(llm.requests)
+        held.set()
+        assert calls_at_cancel == 3
 
         async def unfinished() -> list[Any]:
             runs = await DBOS.list_workflows_async(workflow_id_prefix=f"bulk:{job_id}:")

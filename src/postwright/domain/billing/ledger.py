@@ -18,6 +18,7 @@ provider's events. Credits do not expire on their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,6 +114,36 @@ async def _append(
     related_id: str | None = None,
     reference: str | None = None,
 ) -> CreditLedgerEntry:
+    entry = _entry(
+        session,
+        acting,
+        balance,
+        kind,
+        amount=amount,
+        reserved_delta=reserved_delta,
+        reservation_id=reservation_id,
+        reason=reason,
+        related_id=related_id,
+        reference=reference,
+    )
+    await session.flush()
+    return entry
+
+
+def _entry(
+    session: AsyncSession,
+    acting: Acting,
+    balance: CreditBalance,
+    kind: EntryKind,
+    *,
+    amount: int = 0,
+    reserved_delta: int = 0,
+    reservation_id: str | None = None,
+    reason: str | None = None,
+    related_id: str | None = None,
+    reference: str | None = None,
+) -> CreditLedgerEntry:
+    """A ledger entry added to the session and the balance moved by it (flushed later)."""
     new_balance = balance.balance + amount
     new_reserved = balance.reserved + reserved_delta
     if new_reserved < 0 or new_balance - new_reserved < 0:
@@ -135,7 +166,6 @@ async def _append(
         created_at=now,
     )
     session.add(entry)
-    await session.flush()
     return entry
 
 
@@ -310,6 +340,15 @@ def _close_if_done(reservation: CreditReservation, now: datetime) -> None:
         reservation.status = ReservationStatus.SETTLED.value
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """One part of a reservation consumed and/or given back, once per ``reference``."""
+
+    consumed: int
+    refunded: int = 0
+    reference: str | None = None
+
+
 async def settle_reservation(
     session: AsyncSession,
     acting: Acting,
@@ -322,49 +361,83 @@ async def settle_reservation(
     """Consume and/or give back part of a reservation (per bulk item, say). Called again with
     the same ``reference`` (a re-run job step) it changes nothing. The reservation closes
     when nothing of it remains."""
-    if consumed < 0 or refunded < 0:
+    return await settle_reservation_parts(
+        session, acting, reservation_id, [Settlement(consumed, refunded, reference)]
+    )
+
+
+async def settle_reservation_parts(
+    session: AsyncSession, acting: Acting, reservation_id: str, parts: Sequence[Settlement]
+) -> CreditReservation:
+    """``settle_reservation`` for several parts at once — the items of a job kept in one
+    transaction: the billing rows are locked and read once, the references looked up in one
+    statement, and the entries written in one flush. A part whose reference is already in
+    the ledger is skipped; the others are settled."""
+    if any(part.consumed < 0 or part.refunded < 0 for part in parts):
         raise ValidationFailed("consumed and refunded must not be negative")
     balance = await _open(session, acting)
     reservation = await _reservation(session, acting, reservation_id, lock=True)
-    consume_ref = f"{reference}:consume" if reference else None
-    refund_ref = f"{reference}:refund" if reference else None
-    if await _by_reference(session, acting.workspace_id, consume_ref) or await _by_reference(
-        session, acting.workspace_id, refund_ref
-    ):
+    references = [
+        f"{part.reference}:{suffix}"
+        for part in parts
+        if part.reference
+        for suffix in ("consume", "refund")
+    ]
+    settled = (
+        set(
+            await session.scalars(
+                select(CreditLedgerEntry.reference).where(
+                    CreditLedgerEntry.workspace_id == acting.workspace_id,
+                    CreditLedgerEntry.reference.in_(references),
+                )
+            )
+        )
+        if references
+        else set()
+    )
+    todo = [
+        part
+        for part in parts
+        if not part.reference
+        or not {f"{part.reference}:consume", f"{part.reference}:refund"} & settled
+    ]
+    if not todo:
         return reservation
     if reservation.status != ReservationStatus.OPEN:
         raise Conflict(f"Reservation is {reservation.status}")
-    if consumed + refunded > reservation.remaining:
+    total = sum(part.consumed + part.refunded for part in todo)
+    if total > reservation.remaining:
         raise ValidationFailed(
-            f"Cannot settle {consumed + refunded}: only {reservation.remaining} remain reserved"
+            f"Cannot settle {total}: only {reservation.remaining} remain reserved"
         )
-    if consumed:
-        reservation.consumed += consumed
-        await _append(
-            session,
-            acting,
-            balance,
-            EntryKind.CONSUME,
-            amount=-consumed,
-            reserved_delta=-consumed,
-            reservation_id=reservation.id,
-            reason=reservation.reason,
-            related_id=reservation.related_id,
-            reference=consume_ref,
-        )
-    if refunded:
-        reservation.refunded += refunded
-        await _append(
-            session,
-            acting,
-            balance,
-            EntryKind.REFUND,
-            reserved_delta=-refunded,
-            reservation_id=reservation.id,
-            reason=reservation.reason,
-            related_id=reservation.related_id,
-            reference=refund_ref,
-        )
+    for part in todo:
+        if part.consumed:
+            reservation.consumed += part.consumed
+            _entry(
+                session,
+                acting,
+                balance,
+                EntryKind.CONSUME,
+                amount=-part.consumed,
+                reserved_delta=-part.consumed,
+                reservation_id=reservation.id,
+                reason=reservation.reason,
+                related_id=reservation.related_id,
+                reference=f"{part.reference}:consume" if part.reference else None,
+            )
+        if part.refunded:
+            reservation.refunded += part.refunded
+            _entry(
+                session,
+                acting,
+                balance,
+                EntryKind.REFUND,
+                reserved_delta=-part.refunded,
+                reservation_id=reservation.id,
+                reason=reservation.reason,
+                related_id=reservation.related_id,
+                reference=f"{part.reference}:refund" if part.reference else None,
+            )
     _close_if_done(reservation, acting.now())
     await session.flush()
     return reservation

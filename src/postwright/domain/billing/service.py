@@ -43,6 +43,7 @@ from postwright.domain.billing.costs import (
 from postwright.domain.billing.errors import AiSubscriptionRequired
 from postwright.domain.billing.ledger import (
     CreditSummary,
+    Settlement,
     adjust_credits,
     charge_credits,
     credit_summary,
@@ -52,6 +53,7 @@ from postwright.domain.billing.ledger import (
     release_reservation,
     reserve_credits,
     settle_reservation,
+    settle_reservation_parts,
 )
 from postwright.domain.billing.models import EntryKind
 from postwright.domain.billing.plans import PlanSpec, create_plan, get_plan, list_plans
@@ -149,6 +151,7 @@ __all__ = [
     "QuotaStatus",
     "QuotaType",
     "ResearchMode",
+    "Settlement",
     "SystemActor",
     "adjust_credits",
     "ai_access",
@@ -179,5 +182,6 @@ __all__ = [
     "require_quota",
     "reserve_credits",
     "settle_reservation",
+    "settle_reservation_parts",
     "workspace_account",
 ]

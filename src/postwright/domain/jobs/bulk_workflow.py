@@ -423,6 +423,20 @@ async def _keep_items(job_id: str, child_ids: list[str]) -> list[str]:
     return [kept[child_id] for child_id in child_ids]
 
 
+@dataclasses.dataclass
+class _Batch:
+    """The items kept in one transaction: the locked job, their rows, and what they cost,
+    settled together (``kernel.settle_items``) before the transaction commits."""
+
+    job: BulkJob
+    items: dict[int, BulkJobItem]
+    charges: list[kernel.ItemCharge] = dataclasses.field(default_factory=list)
+
+    async def settle(self, session: AsyncSession, services: Services) -> None:
+        charges, self.charges = self.charges, []
+        await kernel.settle_items(session, kernel.acting(self.job, services), self.job, charges)
+
+
 async def _keep_outputs(
     services: Services, job_id: str, outputs: list[dict[str, Any]]
 ) -> list[str]:
@@ -433,17 +447,23 @@ async def _keep_outputs(
         return ["skipped"] * len(outputs)
     positions = [int(output["position"]) for output in written]
 
-    async def prepare(session: AsyncSession) -> tuple[BulkJob, dict[int, BulkJobItem]]:
+    async def prepare(session: AsyncSession) -> _Batch:
         job = await _locked_job(session, job_id)
         items = await session.scalars(
             select(BulkJobItem).where(
                 BulkJobItem.job_id == job_id, BulkJobItem.position.in_(positions)
             )
         )
-        return job, {item.position: item for item in items}
+        return _Batch(job, {item.position: item for item in items})
+
+    async def settle(session: AsyncSession, batch: _Batch) -> None:
+        await batch.settle(session, services)
 
     results = await group_commit.commit_all(
-        services.db, prepare, [_item_write(services, output) for output in written]
+        services.db,
+        prepare,
+        [_item_write(services, output) for output in written],
+        finish=settle,
     )
     by_position: dict[int, str] = {}
     for position, result in zip(positions, results, strict=True):
@@ -457,19 +477,16 @@ async def _keep_outputs(
     return [by_position.get(int(output["position"]), "skipped") for output in outputs]
 
 
-def _item_write(
-    services: Services, output: dict[str, Any]
-) -> group_commit.Write[tuple[BulkJob, dict[int, BulkJobItem]]]:
+def _item_write(services: Services, output: dict[str, Any]) -> group_commit.Write[_Batch]:
     position = int(output["position"])
 
-    async def write(session: AsyncSession, prepared: tuple[BulkJob, dict[int, BulkJobItem]]) -> str:
-        job, items = prepared
-        item = items[position]
+    async def write(session: AsyncSession, batch: _Batch) -> str:
+        item = batch.items[position]
         if output["outcome"] == "failed":
-            return await _fail_item(session, services, job, item, str(output["reason"]))
+            return _fail_item(session, services, batch, item, str(output["reason"]))
         result = GenerationResult[PostText].model_validate(output["result"])
         image = media.StoredImage(**output["image"]) if output.get("image") else None
-        return await _complete_item(session, services, job, item, result, image)
+        return await _complete_item(session, services, batch, item, result, image)
 
     return write
 
@@ -596,12 +613,13 @@ async def _item_image(
 async def _complete_item(
     session: AsyncSession,
     services: Services,
-    job: BulkJob,
+    batch: _Batch,
     item: BulkJobItem,
     result: GenerationResult[PostText],
     image: media.StoredImage | None = None,
 ) -> str:
-    """Keep the post and settle its credits (the job row locked, in the batch's transaction)."""
+    """Keep the post and charge its credits (the job row locked, in the batch's transaction)."""
+    job = batch.job
     if item.status != ItemStatus.PENDING or state(job) not in _KEEPS_POSTS:
         return "discarded"
     position = item.position
@@ -610,6 +628,9 @@ async def _complete_item(
     from_reservation = min(cost, job.credits_per_post)
     extra = cost - from_reservation
     if extra:
+        # What the batch settled so far is given back first: the extra charge sees the
+        # balance it would have seen had every item been settled on its own.
+        await batch.settle(session, services)
         await charge_credits(
             session,
             acting,
@@ -618,13 +639,12 @@ async def _complete_item(
             related_id=job.id,
             reference=f"{job.id}:{position}:extra",
         )
-    await kernel.settle_item(
-        session,
-        acting,
-        job,
-        str(position),
-        consumed=from_reservation,
-        refunded=job.credits_per_post - from_reservation,
+    batch.charges.append(
+        kernel.ItemCharge(
+            str(position),
+            consumed=from_reservation,
+            refunded=job.credits_per_post - from_reservation,
+        )
     )
     now = services.clock.now()
     post = post_service.add_post(
@@ -667,20 +687,16 @@ async def _complete_item(
     return "completed"
 
 
-async def _fail_item(
-    session: AsyncSession, services: Services, job: BulkJob, item: BulkJobItem, reason: str
+def _fail_item(
+    session: AsyncSession, services: Services, batch: _Batch, item: BulkJobItem, reason: str
 ) -> str:
     """The model failed this item: it is refunded (the job row locked, in the batch's
     transaction)."""
+    job = batch.job
     if item.status != ItemStatus.PENDING or state(job) is not JobState.RUNNING:
         return "discarded"
-    await kernel.settle_item(
-        session,
-        kernel.acting(job, services),
-        job,
-        str(item.position),
-        consumed=0,
-        refunded=job.credits_per_post,
+    batch.charges.append(
+        kernel.ItemCharge(str(item.position), consumed=0, refunded=job.credits_per_post)
     )
     item.status = ItemStatus.FAILED
     item.error = reason

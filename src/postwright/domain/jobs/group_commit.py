@@ -28,6 +28,8 @@ T = TypeVar("T")
 # locked job row, say).
 Write = Callable[[AsyncSession, T], Awaitable[str]]
 Prepare = Callable[[AsyncSession], Awaitable[T]]
+# Runs once after a transaction's writes, before it commits (to settle what they charged).
+Finish = Callable[[AsyncSession, T], Awaitable[None]]
 
 
 _pending: dict[tuple[int, str, str], list[tuple[Write[object], asyncio.Future[str]]]] = {}
@@ -47,13 +49,19 @@ async def submit(db: Database, job_id: str, prepare: Prepare[T], write: Write[T]
 
 
 async def commit_all(
-    db: Database, prepare: Prepare[T], writes: list[Write[T]]
+    db: Database, prepare: Prepare[T], writes: list[Write[T]], finish: Finish[T] | None = None
 ) -> list[str | Exception]:
-    """Run every write in one transaction (``prepare`` once for them all); if it fails, each
-    write again alone. Returns each write's result, or the error that kept it from committing."""
+    """Run every write in one transaction (``prepare`` once for them all, ``finish`` once after
+    them); if it fails, each write again alone. Returns each write's result, or the error that
+    kept it from committing."""
     loop = asyncio.get_running_loop()
     futures: list[asyncio.Future[str]] = [loop.create_future() for _ in writes]
-    await _commit(db, prepare, list(zip(writes, futures, strict=True)))  # type: ignore[arg-type]
+    await _commit(
+        db,
+        prepare,
+        list(zip(writes, futures, strict=True)),  # type: ignore[arg-type]
+        finish,  # type: ignore[arg-type]
+    )
     return [
         exc if (exc := future.exception()) is not None else future.result()  # type: ignore[misc]
         for future in futures
@@ -69,7 +77,10 @@ async def _drain(db: Database, key: tuple[int, str, str], prepare: Prepare[objec
 
 
 async def _commit(
-    db: Database, prepare: Prepare[object], batch: list[tuple[Write[object], asyncio.Future[str]]]
+    db: Database,
+    prepare: Prepare[object],
+    batch: list[tuple[Write[object], asyncio.Future[str]]],
+    finish: Finish[object] | None = None,
 ) -> None:
     if len(batch) > 1:
         try:
@@ -78,6 +89,8 @@ async def _commit(
                 prepared = await prepare(session)
                 for write, _ in batch:
                     results.append(await write(session, prepared))
+                if finish is not None:
+                    await finish(session, prepared)
         except Exception:  # each write is retried alone below
             pass
         else:
@@ -88,7 +101,10 @@ async def _commit(
     for write, future in batch:
         try:
             async with db.transaction() as session:
-                result = await write(session, await prepare(session))
+                prepared = await prepare(session)
+                result = await write(session, prepared)
+                if finish is not None:
+                    await finish(session, prepared)
         except Exception as exc:
             if not future.done():
                 future.set_exception(exc)

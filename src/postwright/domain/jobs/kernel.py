@@ -16,7 +16,7 @@ transition tells the job's watchers (``progress``) once it commits.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -29,9 +29,10 @@ from postwright.core import jobs
 from postwright.core.services import Services
 from postwright.domain.billing.context import Acting, SystemActor
 from postwright.domain.billing.service import (
+    Settlement,
     refund_credits,
     release_reservation,
-    settle_reservation,
+    settle_reservation_parts,
 )
 from postwright.domain.context import Ctx
 from postwright.domain.jobs import progress
@@ -160,6 +161,15 @@ async def finish(lifecycle: Lifecycle[RowT], job_id: str, outcome: Outcome[RowT]
         return str(row.status)
 
 
+@dataclass(frozen=True)
+class ItemCharge:
+    """What one item of a job costs from its reservation: ``consumed``, the rest ``refunded``."""
+
+    item: str | None
+    consumed: int
+    refunded: int = 0
+
+
 async def settle_item(
     session: AsyncSession,
     acting: Acting,
@@ -171,15 +181,27 @@ async def settle_item(
 ) -> None:
     """Charge one item from the job's reservation, once: keyed by (job, item) — the job alone
     for a kind that settles all its items together. A job without a reservation is free."""
-    if row.reservation_id is None:
+    await settle_items(session, acting, row, [ItemCharge(item, consumed, refunded)])
+
+
+async def settle_items(
+    session: AsyncSession, acting: Acting, row: JobRow, charges: Sequence[ItemCharge]
+) -> None:
+    """``settle_item`` for the items kept in one transaction, in one pass over the ledger."""
+    if row.reservation_id is None or not charges:
         return
-    await settle_reservation(
+    await settle_reservation_parts(
         session,
         acting,
         row.reservation_id,
-        consumed=consumed,
-        refunded=refunded,
-        reference=f"{row.id}:{item}" if item is not None else str(row.id),
+        [
+            Settlement(
+                charge.consumed,
+                charge.refunded,
+                f"{row.id}:{charge.item}" if charge.item is not None else str(row.id),
+            )
+            for charge in charges
+        ],
     )
 
 

@@ -156,3 +156,29 @@ async def test_a_row_read_before_a_change_is_not_cached_back(services: Any) -> N
         database, tenant.user_id, tenant.workspace_id, read, ttl=60, read_at_generation=seen
     )
     assert MEMBER_CACHE.get(database, tenant.user_id, tenant.workspace_id, 60) is None
+
+
+async def test_a_cached_actor_joins_the_session_only_when_its_rows_are_used(
+    client: httpx.AsyncClient, services: Any, cache_clock: list[float]
+) -> None:
+    tenant = await make_tenant(services)
+    assert (await client.get("/api/v1/user", headers=tenant.headers)).status_code == 200
+    identity = await authentication.identify(services, tenant.api_key)
+    cached = {"database": services.db.name, "cache_seconds": 60.0}
+
+    async with services.db.transaction() as session:
+        actor = await authentication.acting_as(session, identity, clock=services.clock, **cached)
+        assert isinstance(actor, members.CachedMemberActor)
+        ids = (actor.user_id, actor.workspace_id, actor.role, actor.is_platform_admin)
+        untouched = list(session.identity_map.values())
+        actor.user.first_name = "Lazy"  # attached on first use: the change is flushed
+        assert actor.user is actor.user
+        assert actor.workspace in session
+        await session.flush()
+
+    assert ids == (tenant.user_id, tenant.workspace_id, Role.OWNER, False)
+    assert untouched == []
+    async with services.db.read_transaction() as session:
+        stored = await session.get(User, tenant.user_id)
+        assert stored is not None
+        assert stored.first_name == "Lazy"

@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
@@ -16,7 +16,7 @@ from postwright.api import system
 from postwright.api.adcopy import routes as adcopy_routes
 from postwright.api.deps import reject_unstorable_text, require_json_content_type
 from postwright.api.errors import install_error_handlers
-from postwright.api.idempotency import IdempotencyClaim, install_idempotency
+from postwright.api.idempotency import claim_idempotency_key, install_idempotency
 from postwright.api.middleware import RequestMiddleware
 from postwright.api.openapi import install_openapi
 from postwright.api.origin import RequestOriginMiddleware
@@ -105,6 +105,15 @@ ROUTERS = (
 )
 
 
+async def request_checks(request: Request) -> None:
+    """Every request's checks, in order, as one app-wide dependency (FastAPI's cost is per
+    dependency, on every request): a JSON body is sent as JSON, text is storable, and the
+    Idempotency-Key is claimed last, once the request is known to be acceptable."""
+    await require_json_content_type(request)
+    await reject_unstorable_text(request)
+    await claim_idempotency_key(request)
+
+
 async def bootstrap_first_workspace(services: Services) -> None:
     """Containers get a first key without a shell: POSTWRIGHT_BOOTSTRAP_API_KEY."""
     key = services.settings.bootstrap_api_key
@@ -169,11 +178,7 @@ def create_app(
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[
-            Depends(require_json_content_type),
-            Depends(reject_unstorable_text),
-            IdempotencyClaim,
-        ],
+        dependencies=[Depends(request_checks)],
     )
     app.state.services = services
     install_error_handlers(app)

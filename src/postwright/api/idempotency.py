@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -254,12 +254,8 @@ class IdempotencyMiddleware:
         await send({"type": "http.response.body", "body": payload})
 
 
-IdempotencyClaim = Depends(claim_idempotency_key)
-"""Goes in the app's global dependencies, after the request checks."""
-
-
 def install_idempotency(app: FastAPI, services: Services) -> None:
-    """The middleware and the replay renderer; the claim is ``IdempotencyClaim``."""
+    """The middleware and the replay renderer; the claim is ``claim_idempotency_key``."""
 
     @app.exception_handler(Replayed)
     async def _replayed(_: Request, exc: Exception) -> Response:

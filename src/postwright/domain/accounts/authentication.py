@@ -108,13 +108,8 @@ async def acting_as(
     if cache_key is not None and cache_seconds > 0:
         cached = MEMBER_CACHE.get(*cache_key, cache_seconds)
         if cached is not None:
-            user, workspace, role = members.materialize(session, cached)
-            return Actor(
-                user=user,
-                workspace=workspace,
-                role=role,
-                clock=clock,
-                api_key_id=identity.api_key_id,
+            return members.CachedMemberActor(
+                session, cached, clock=clock, api_key_id=identity.api_key_id
             )
     read_at_generation = MEMBER_CACHE.generation
     user, workspace, role = await accounts.resolve_member(

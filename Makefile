@@ -10,8 +10,12 @@ uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 		$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines)
+# Python never writes it, and every process — each test worker, worker and server the tests
+# start — compiled every module again (importing the app took 9 s instead of 4.4 s).
 install: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	$(UV) run --frozen python -m compileall -q src
 
 run: install
 	$(UV) run --frozen postwright migrate

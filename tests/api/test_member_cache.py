@@ -15,7 +15,7 @@ from postwright.domain.accounts import service as accounts
 from postwright.domain.accounts.members import MEMBER_CACHE
 from postwright.domain.accounts.models import Membership, Role, User, Workspace
 from tests.api.test_request_path import StatementCounter
-from tests.factories import add_member, make_tenant
+from tests.factories import Tenant, add_member, make_tenant
 
 HOOKS = "/api/v1/webhooks"
 
@@ -35,6 +35,17 @@ async def _statements(services: Any, call: Any) -> list[str]:
     finally:
         event.remove(services.db.engine.sync_engine, "before_cursor_execute", counter)
     return counter.statements
+
+
+async def _cached_member(
+    client: httpx.AsyncClient, services: Any
+) -> tuple[Tenant, authentication.Identity, dict[str, Any]]:
+    """A tenant whose membership this process has cached (one request served), its identity,
+    and the ``acting_as`` arguments that read the cache."""
+    tenant = await make_tenant(services)
+    assert (await client.get("/api/v1/user", headers=tenant.headers)).status_code == 200
+    identity = await authentication.identify(services, tenant.api_key)
+    return tenant, identity, {"database": services.db.name, "cache_seconds": 60.0}
 
 
 async def test_a_cached_member_reads_no_membership_row(
@@ -111,11 +122,7 @@ async def test_removing_a_member_applies_at_once(
 async def test_a_requests_change_to_its_actor_never_leaks_into_another(
     client: httpx.AsyncClient, services: Any, cache_clock: list[float]
 ) -> None:
-    tenant = await make_tenant(services)
-    assert (await client.get("/api/v1/user", headers=tenant.headers)).status_code == 200
-
-    identity = await authentication.identify(services, tenant.api_key)
-    cached = {"database": services.db.name, "cache_seconds": 60.0}
+    tenant, identity, cached = await _cached_member(client, services)
     async with services.db.read_sessionmaker() as first:
         one = await authentication.acting_as(first, identity, clock=services.clock, **cached)
         one.user.first_name = "Changed"  # a route mutating its actor, never committed
@@ -161,11 +168,7 @@ async def test_a_row_read_before_a_change_is_not_cached_back(services: Any) -> N
 async def test_a_cached_actor_joins_the_session_only_when_its_rows_are_used(
     client: httpx.AsyncClient, services: Any, cache_clock: list[float]
 ) -> None:
-    tenant = await make_tenant(services)
-    assert (await client.get("/api/v1/user", headers=tenant.headers)).status_code == 200
-    identity = await authentication.identify(services, tenant.api_key)
-    cached = {"database": services.db.name, "cache_seconds": 60.0}
-
+    tenant, identity, cached = await _cached_member(client, services)
     async with services.db.transaction() as session:
         actor = await authentication.acting_as(session, identity, clock=services.clock, **cached)
         assert isinstance(actor, members.CachedMemberActor)

@@ -113,37 +113,10 @@ async def _append(
     reason: str | None = None,
     related_id: str | None = None,
     reference: str | None = None,
+    flush: bool = True,
 ) -> CreditLedgerEntry:
-    entry = _entry(
-        session,
-        acting,
-        balance,
-        kind,
-        amount=amount,
-        reserved_delta=reserved_delta,
-        reservation_id=reservation_id,
-        reason=reason,
-        related_id=related_id,
-        reference=reference,
-    )
-    await session.flush()
-    return entry
-
-
-def _entry(
-    session: AsyncSession,
-    acting: Acting,
-    balance: CreditBalance,
-    kind: EntryKind,
-    *,
-    amount: int = 0,
-    reserved_delta: int = 0,
-    reservation_id: str | None = None,
-    reason: str | None = None,
-    related_id: str | None = None,
-    reference: str | None = None,
-) -> CreditLedgerEntry:
-    """A ledger entry added to the session and the balance moved by it (flushed later)."""
+    """A ledger entry added and the balance moved by it; ``flush=False`` leaves the writes to
+    the caller's one flush (several entries at once)."""
     new_balance = balance.balance + amount
     new_reserved = balance.reserved + reserved_delta
     if new_reserved < 0 or new_balance - new_reserved < 0:
@@ -166,6 +139,8 @@ def _entry(
         created_at=now,
     )
     session.add(entry)
+    if flush:
+        await session.flush()
     return entry
 
 
@@ -413,7 +388,7 @@ async def settle_reservation_parts(
     for part in todo:
         if part.consumed:
             reservation.consumed += part.consumed
-            _entry(
+            await _append(
                 session,
                 acting,
                 balance,
@@ -424,10 +399,11 @@ async def settle_reservation_parts(
                 reason=reservation.reason,
                 related_id=reservation.related_id,
                 reference=f"{part.reference}:consume" if part.reference else None,
+                flush=False,
             )
         if part.refunded:
             reservation.refunded += part.refunded
-            _entry(
+            await _append(
                 session,
                 acting,
                 balance,
@@ -437,6 +413,7 @@ async def settle_reservation_parts(
                 reason=reservation.reason,
                 related_id=reservation.related_id,
                 reference=f"{part.reference}:refund" if part.reference else None,
+                flush=False,
             )
     _close_if_done(reservation, acting.now())
     await session.flush()

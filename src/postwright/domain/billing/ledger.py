@@ -323,6 +323,14 @@ class Settlement:
     refunded: int = 0
     reference: str | None = None
 
+    @property
+    def consume_reference(self) -> str | None:
+        return f"{self.reference}:consume" if self.reference else None
+
+    @property
+    def refund_reference(self) -> str | None:
+        return f"{self.reference}:refund" if self.reference else None
+
 
 async def settle_reservation(
     session: AsyncSession,
@@ -353,10 +361,10 @@ async def settle_reservation_parts(
     balance = await _open(session, acting)
     reservation = await _reservation(session, acting, reservation_id, lock=True)
     references = [
-        f"{part.reference}:{suffix}"
+        reference
         for part in parts
-        if part.reference
-        for suffix in ("consume", "refund")
+        for reference in (part.consume_reference, part.refund_reference)
+        if reference
     ]
     settled = (
         set(
@@ -373,8 +381,7 @@ async def settle_reservation_parts(
     todo = [
         part
         for part in parts
-        if not part.reference
-        or not {f"{part.reference}:consume", f"{part.reference}:refund"} & settled
+        if not part.reference or not {part.consume_reference, part.refund_reference} & settled
     ]
     if not todo:
         return reservation
@@ -398,7 +405,7 @@ async def settle_reservation_parts(
                 reservation_id=reservation.id,
                 reason=reservation.reason,
                 related_id=reservation.related_id,
-                reference=f"{part.reference}:consume" if part.reference else None,
+                reference=part.consume_reference,
                 flush=False,
             )
         if part.refunded:
@@ -412,7 +419,7 @@ async def settle_reservation_parts(
                 reservation_id=reservation.id,
                 reason=reservation.reason,
                 related_id=reservation.related_id,
-                reference=f"{part.reference}:refund" if part.reference else None,
+                reference=part.refund_reference,
                 flush=False,
             )
     _close_if_done(reservation, acting.now())

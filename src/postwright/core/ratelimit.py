@@ -2,6 +2,11 @@
 
 Memory storage in a single process; Redis when ``POSTWRIGHT_REDIS_URL`` is set, so several
 API processes share one budget.
+
+The window is a sliding-window counter (this fixed window's hits plus the previous window's,
+weighted by how much of it still overlaps): two counters per user and class. A moving window
+keeps one timestamp per hit and prepends to that list on every hit — memory and time that grow
+with the limit (8 % of a list request at a high limit).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from math import ceil
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 
@@ -51,7 +56,7 @@ class RateLimiter:
             redis_storage = storage_from_string(_async_redis_uri(redis_url))
             assert isinstance(redis_storage, Storage)
             self.storage = redis_storage
-        self._strategy = MovingWindowRateLimiter(self.storage)
+        self._strategy = SlidingWindowCounterRateLimiter(self.storage)
         self._parsed: dict[str, RateLimitItem] = {}
 
     def _item(self, limit: str) -> RateLimitItem:

@@ -119,7 +119,7 @@ def _credential(bearer: HTTPAuthorizationCredentials | None, api_key: str | None
     return api_key.strip() if api_key and api_key.strip() else None
 
 
-async def current_actor(
+async def current_ctx(
     request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -132,7 +132,12 @@ async def current_actor(
             description="Act in this workspace (one you are a member of)",
         ),
     ] = None,
-) -> Actor:
+) -> RequestCtx:
+    """The request's one domain context: its session, the acting user and the services.
+
+    Authentication happens here, and ``current_actor`` reads the actor from it: one
+    dependency that every authenticated route solves, not three nested ones (FastAPI's
+    bookkeeping is per dependency, per request)."""
     services = services_of(request)
     credential = _credential(bearer, api_key)
     client = request.client.host if request.client else "unknown"
@@ -165,52 +170,51 @@ async def current_actor(
     request.state.user_id = actor.user_id
     request.state.workspace_id = actor.workspace_id
     structlog.contextvars.bind_contextvars(user_id=actor.user_id, workspace_id=actor.workspace_id)
-    return actor
-
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-
-
-async def current_ctx(request: Request, session: SessionDep, actor: ActorDep) -> RequestCtx:
-    """The request's one domain context: its session, the acting user and the services."""
-    return RequestCtx(session=session, actor=actor, services=services_of(request))
+    return RequestCtx(session=session, actor=actor, services=services)
 
 
 CtxDep = Annotated[RequestCtx, Depends(current_ctx)]
 
 
-async def platform_admin(actor: ActorDep) -> Actor:
-    if not actor.is_platform_admin:
-        raise errors.Forbidden("Admin role required")
-    return actor
+async def current_actor(ctx: CtxDep) -> Actor:
+    return ctx.actor
 
 
-AdminDep = Annotated[Actor, Depends(platform_admin)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-async def admin_ctx(request: Request, session: SessionDep, actor: AdminDep) -> RequestCtx:
+async def admin_ctx(ctx: CtxDep) -> RequestCtx:
     """``current_ctx`` for routes only a platform admin may call."""
-    return RequestCtx(session=session, actor=actor, services=services_of(request))
+    if not ctx.actor.is_platform_admin:
+        raise errors.Forbidden("Admin role required")
+    return ctx
 
 
 AdminCtxDep = Annotated[RequestCtx, Depends(admin_ctx)]
 
 
-async def workspace_manager(actor: ActorDep) -> Actor:
-    if actor.role not in (Role.OWNER, Role.ADMIN):
-        raise errors.Forbidden("Workspace owner or admin role required")
-    return actor
+async def platform_admin(ctx: AdminCtxDep) -> Actor:
+    return ctx.actor
 
 
-ManagerDep = Annotated[Actor, Depends(workspace_manager)]
+AdminDep = Annotated[Actor, Depends(platform_admin)]
 
 
-async def manager_ctx(request: Request, session: SessionDep, actor: ManagerDep) -> RequestCtx:
+async def manager_ctx(ctx: CtxDep) -> RequestCtx:
     """``current_ctx`` for routes only a workspace owner or admin may call."""
-    return RequestCtx(session=session, actor=actor, services=services_of(request))
+    if ctx.actor.role not in (Role.OWNER, Role.ADMIN):
+        raise errors.Forbidden("Workspace owner or admin role required")
+    return ctx
 
 
 ManagerCtxDep = Annotated[RequestCtx, Depends(manager_ctx)]
+
+
+async def workspace_manager(ctx: ManagerCtxDep) -> Actor:
+    return ctx.actor
+
+
+ManagerDep = Annotated[Actor, Depends(workspace_manager)]
 
 _JSON_TYPES = ("application/json",)
 

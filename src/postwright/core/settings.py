@@ -319,12 +319,17 @@ class Settings(BaseSettings):
         """The signing/encryption secret; outside production a per-data-dir one is kept on disk."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
-        path = self.data_dir / "secret.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip().encode()
+        return _secret_on_disk(self.data_dir / "secret.key")
+
+
+@lru_cache(maxsize=8)
+def _secret_on_disk(path: Path) -> bytes:
+    """Read once per process: requests ask for the secret (media URLs are signed with it)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
 
 
 @lru_cache

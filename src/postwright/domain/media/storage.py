@@ -25,6 +25,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -136,6 +137,13 @@ def is_public_key(key: str) -> bool:
     )
 
 
+@lru_cache(maxsize=32)
+def _resolved(root: Path) -> Path:
+    """A storage is built per request (its URLs follow the request's origin); resolving its
+    root walks the file system, so it is done once per directory."""
+    return root.resolve()
+
+
 class LocalStorage:
     """Files under ``root``; reads and uploads go through the app's media routes.
 
@@ -154,7 +162,7 @@ class LocalStorage:
     ) -> None:
         if len(secret) < 16:
             raise ValueError("the media signing secret must be at least 16 bytes")
-        self.root = root.resolve()
+        self.root = _resolved(root)
         self.base_url = base_url.rstrip("/")
         self.any_origin = any_origin
         self._secret = secret

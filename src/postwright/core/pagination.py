@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Result, Row, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -21,6 +21,9 @@ from postwright.core.errors import ValidationFailed
 from postwright.core.security import sign, verify_signature
 
 T = TypeVar("T")
+# A statement of any columns, and its rows.
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
 # Deeper pages are refused: an offset past this is a client bug (and overflows SQLite).
 MAX_PAGE = 100_000
 
@@ -45,13 +48,27 @@ async def paginate_page(
     session: AsyncSession, statement: Select[T], *, page: int, limit: int
 ) -> PageResult[T]:
     """``statement`` selects one entity; its rows come back as that entity."""
+    total, result = await _count_and_page(session, statement, page=page, limit=limit)
+    rows: list[T] = list(result.scalars())
+    return PageResult(items=rows, total_count=total, page=page, limit=limit)
+
+
+async def paginate_rows(
+    session: AsyncSession, statement: AnySelect, *, page: int, limit: int
+) -> PageResult[AnyRow]:
+    """``statement`` selects columns; its rows come back as rows (read by column name)."""
+    total, result = await _count_and_page(session, statement, page=page, limit=limit)
+    return PageResult(items=list(result.all()), total_count=total, page=page, limit=limit)
+
+
+async def _count_and_page(
+    session: AsyncSession, statement: AnySelect, *, page: int, limit: int
+) -> tuple[int, Result[*tuple[Any, ...]]]:
     total = await session.scalar(
         select(func.count()).select_from(statement.order_by(None).subquery())
     )
-    rows: list[T] = list(
-        (await session.execute(statement.offset((page - 1) * limit).limit(limit))).scalars()
-    )
-    return PageResult(items=rows, total_count=int(total or 0), page=page, limit=limit)
+    result = await session.execute(statement.offset((page - 1) * limit).limit(limit))
+    return int(total or 0), result
 
 
 class CursorCodec:

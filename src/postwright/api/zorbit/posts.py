@@ -26,7 +26,7 @@ from postwright.core.pagination import MAX_PAGE
 from postwright.domain.content import post_generation, post_service, posts
 from postwright.domain.content.images import ImageUpload, parse_data_uri
 from postwright.domain.content.models import Post
-from postwright.domain.content.posts import PostChanges, PostQuery
+from postwright.domain.content.posts import PostChanges, PostQuery, PostSummary
 from postwright.domain.context import RequestCtx
 from postwright.domain.media.assets import readable_image_url
 
@@ -194,7 +194,7 @@ class Deleted(BaseModel):
     deletedAt: str | None
 
 
-def list_item(post: Post) -> PostListItem:
+def list_item(post: PostSummary) -> PostListItem:
     return PostListItem(
         id=post.id,
         content=post.content,

@@ -156,7 +156,12 @@ async def create_post(ctx: Ctx, draft: PostDraft, *, source: PostSource) -> Post
     return post
 
 
-def is_published(post: Post) -> bool:
+class HasPublishState(Protocol):
+    @property
+    def publish_state(self) -> str: ...
+
+
+def is_published(post: HasPublishState) -> bool:
     return post.publish_state == PublishState.PUBLISHED
 
 

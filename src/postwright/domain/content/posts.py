@@ -7,15 +7,16 @@ deletes one ("not post owner" is 403), and another workspace's post is 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
-from sqlalchemy.orm import InstrumentedAttribute, load_only
+from sqlalchemy.orm import InstrumentedAttribute
 
 from postwright.core.errors import Forbidden, NotFound, ValidationFailed
-from postwright.core.pagination import PageResult, paginate_page
+from postwright.core.pagination import AnyRow, AnySelect, PageResult, paginate_rows
 from postwright.core.tenancy import scoped
 from postwright.domain.accounts.context import Actor
 from postwright.domain.content import post_service
@@ -74,6 +75,40 @@ class PostChanges:
 is_posted = post_service.is_published
 
 
+class PostSummary(Protocol):
+    """What a list item shows, read as plain rows rather than entities: loading thirty-odd
+    columns (a JSON document among them) into tracked objects was a tenth of a list request."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def persona_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def scheduled_on(self) -> datetime | None: ...
+    @property
+    def publish_state(self) -> str: ...
+    @property
+    def external_url(self) -> str | None: ...
+
+
+_SUMMARY_COLUMNS = (
+    Post.id,
+    Post.content,
+    Post.type,
+    Post.persona_id,
+    Post.created_at,
+    Post.scheduled_on,
+    Post.publish_state,
+    Post.external_url,
+)
+
+
 def zorbit_posts(actor: Actor) -> Select[Post]:
     return scoped(Post, actor.workspace_id).where(Post.source.in_(ZORBIT_SOURCES))
 
@@ -92,7 +127,7 @@ def _order(sort: str) -> list[ColumnElement[Any]]:
 
 async def list_posts(
     ctx: RequestCtx, query: PostQuery, *, page: int, limit: int
-) -> PageResult[Post]:
+) -> PageResult[PostSummary]:
     session, actor = ctx.session, ctx.actor
     unfiltered = not (query.type or query.persona_id or query.scheduled_only or query.posted_only)
     if not unfiltered or query.sort != DEFAULT_SORT:
@@ -108,8 +143,9 @@ async def list_posts(
             )
         if query.posted_only:
             statement = statement.where(Post.publish_state == PublishState.PUBLISHED)
-        statement = statement.options(_LIST_ITEM_ONLY).order_by(*order)
-        return await paginate_page(session, statement, page=page, limit=limit)
+        summaries = statement.with_only_columns(*_SUMMARY_COLUMNS).order_by(*order)
+        page_of_rows = await paginate_rows(session, summaries, page=page, limit=limit)
+        return cast("PageResult[PostSummary]", page_of_rows)
     # The documented default: an exact count kept by triggers (no scan), and the page's ids
     # picked from the covering index alone before the rows are read (a deferred join).
     # The count rides along with the page as an uncorrelated scalar subquery (computed once):
@@ -125,45 +161,34 @@ async def list_posts(
         if offset > total // 2:
             end = min(offset + limit, total)
             window = {**workspace, "offset": total - end, "limit": end - offset}
-            picked = await session.scalars(_OLDEST_FIRST, window)
+            picked = (await session.execute(_OLDEST_FIRST, window)).all()
             return PageResult(
-                items=list(reversed(list(picked))), total_count=total, page=page, limit=limit
+                items=_summaries(reversed(picked)), total_count=total, page=page, limit=limit
             )
-        rows_only = await session.scalars(
+        rows_only = await session.execute(
             _NEWEST_FIRST, {**workspace, "offset": offset, "limit": limit}
         )
-        return PageResult(items=list(rows_only), total_count=total, page=page, limit=limit)
+        return PageResult(items=_summaries(rows_only), total_count=total, page=page, limit=limit)
     rows = (
         await session.execute(
             _NEWEST_FIRST_WITH_TOTAL, {**workspace, "offset": offset, "limit": limit}
         )
     ).all()
-    count = rows[0][1] if rows else await session.scalar(_TOTAL_ALONE, workspace)
-    return PageResult(
-        items=[row[0] for row in rows], total_count=int(count or 0), page=page, limit=limit
-    )
+    count = rows[0].total_count if rows else await session.scalar(_TOTAL_ALONE, workspace)
+    return PageResult(items=_summaries(rows), total_count=int(count or 0), page=page, limit=limit)
 
 
-# A list item shows only these columns; loading the other thirty (a JSON document among them)
-# was a tenth of a list request's CPU. Any other attribute raises instead of loading lazily.
-_LIST_ITEM_ONLY = load_only(
-    Post.id,
-    Post.content,
-    Post.type,
-    Post.persona_id,
-    Post.created_at,
-    Post.scheduled_on,
-    Post.publish_state,
-    Post.external_url,
-    raiseload=True,
-)
+def _summaries(rows: Iterable[AnyRow]) -> list[PostSummary]:
+    return cast("list[PostSummary]", list(rows))
+
+
 # From this offset on, the page/limit list reads the total first to pick the nearer end.
 DEEP_OFFSET = 10_000
 # The documented default order, served by the prebuilt statements below.
 DEFAULT_SORT = "createdAt:desc"
 
 
-def _page_of_posts(*, ascending: bool) -> Select[Any]:
+def _page_of_posts(*, ascending: bool) -> AnySelect:
     """The page's ids from the covering index alone, then their rows (a deferred join).
     Built once with bound parameters (workspace_id, offset, limit): constructing the
     expression cost more CPU per request than running it."""
@@ -184,7 +209,7 @@ def _page_of_posts(*, ascending: bool) -> Select[Any]:
         .limit(bindparam("limit"))
         .subquery()
     )
-    return select(Post).options(_LIST_ITEM_ONLY).join(ids, ids.c.id == Post.id).order_by(*order)
+    return select(*_SUMMARY_COLUMNS).join(ids, ids.c.id == Post.id).order_by(*order)
 
 
 _TOTAL = (
@@ -198,7 +223,7 @@ _TOTAL = (
 _TOTAL_ALONE = select(_TOTAL)
 _NEWEST_FIRST = _page_of_posts(ascending=False)
 _OLDEST_FIRST = _page_of_posts(ascending=True)
-_NEWEST_FIRST_WITH_TOTAL = _NEWEST_FIRST.add_columns(_TOTAL)
+_NEWEST_FIRST_WITH_TOTAL = _NEWEST_FIRST.add_columns(_TOTAL.label("total_count"))
 
 
 async def usable_persona(ctx: Ctx, persona_id: str | None) -> PersonaView | None:

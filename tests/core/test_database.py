@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from postwright.core import migrate
+from postwright.core.db import Database
 from postwright.core.services import Services
+from postwright.core.settings import DatabaseSettings
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(services: Services, backend: str) -> None:
@@ -53,3 +57,51 @@ async def test_reads_and_writes_begin_in_their_own_sqlite_mode(
         # A deferred read holds no write lock: a writer takes it meanwhile.
         async with services.db.transaction() as writer:
             assert await writer.scalar(text("SELECT 1")) == 1
+
+
+async def test_a_connection_dropped_while_idle_is_replaced_not_used(
+    database_url: str, backend: str
+) -> None:
+    """A server restart or failover kills the pool's idle connections; the next request must
+    get a live one. (Here every connection counts as idle: the threshold is 0.)"""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL connections only")
+    database = Database(DatabaseSettings(url=database_url, ping_after_idle_seconds=0))
+    try:
+        async with database.transaction() as session:
+            pid_before = await session.scalar(text("SELECT pg_backend_pid()"))
+        # As a restart would, from outside the pool.
+        outside = create_async_engine(database.engine.url, poolclass=NullPool)
+        try:
+            async with outside.begin() as admin:
+                await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid_before})
+        finally:
+            await outside.dispose()
+        async with database.transaction() as session:
+            pid_after = await session.scalar(text("SELECT pg_backend_pid()"))
+        assert pid_after is not None
+        assert pid_after != pid_before
+    finally:
+        await database.engine.dispose()
+
+
+async def test_a_busy_connection_is_not_pinged(services: Services, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL connections only")
+    async with services.db.transaction() as session:
+        await session.scalar(text("SELECT 1"))
+    pings_seen: list[object] = []
+    original = services.db.engine.dialect.do_ping
+
+    def counting_ping(dbapi_connection: object) -> bool:
+        pings_seen.append(dbapi_connection)
+        return original(dbapi_connection)
+
+    services.db.engine.dialect.do_ping = counting_ping  # type: ignore[method-assign]
+    try:
+        for _ in range(5):
+            async with services.db.transaction() as session:
+                await session.scalar(text("SELECT 1"))
+    finally:
+        del services.db.engine.dialect.do_ping
+    assert pings_seen == []

@@ -32,6 +32,8 @@ class DatabaseSettings(BaseSettings):
     pool_size: int = 10
     echo: bool = False
     sqlite_busy_timeout_ms: int = 30_000
+    # PostgreSQL: a pooled connection idle this long is pinged before it is used again.
+    ping_after_idle_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -102,12 +102,11 @@ def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:
             return
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # the driver's own error for a closed connection
-            if not engine.dialect.is_disconnect(exc, dbapi_connection, None):
-                raise
+        except Exception:  # the driver's error for a closed connection, whatever it is
             alive = False
         if not alive:
-            # The pool discards this connection and checks out another (a fresh one).
+            # The pool discards this connection and checks out another: a fresh one, whose
+            # connect raises a clear error if the server is really gone.
             raise DisconnectionError("connection found dead after idling")
 
 

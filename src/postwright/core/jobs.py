@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import os
 import socket
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from dbos import DBOS, SetEnqueueOptions, SetWorkflowID, WorkflowHandleAsync
 from sqlalchemy.engine import make_url
 
 from postwright import __version__
+from postwright.core.logging import logger
 from postwright.core.settings import Settings
 
 JOBS_QUEUE = "jobs"
@@ -110,6 +112,25 @@ async def register_queues(settings: Settings) -> None:
         worker_concurrency=settings.webhooks.concurrency,
         polling_interval_sec=polling,
     )
+
+
+async def wait_for_queue_workers(timeout_seconds: float = 2.0) -> bool:
+    """Return once DBOS listens on every queue here (False, logged, after the timeout).
+
+    DBOS starts a queue's worker thread when its queue manager, which looks once a second,
+    first sees the queue. On a new system database (a fresh install) the queues are
+    registered after launch, so for up to a second nothing dequeues: the first job sat in the
+    queue for ~0.7 s. A process that runs jobs is ready when its queues are listened to.
+    (DBOS names each worker thread ``queue-worker-<queue>``.)"""
+    wanted = {f"queue-worker-{name}" for name in QUEUES}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_seconds
+    while not wanted <= {thread.name for thread in threading.enumerate()}:
+        if loop.time() > deadline:
+            logger.warning("jobs.queues_not_listening", timeout_seconds=timeout_seconds)
+            return False
+        await asyncio.sleep(0.02)
+    return True
 
 
 def shutdown() -> None:

@@ -69,6 +69,7 @@ async def start_engine(services: Services, *, listen: bool | None = None) -> Non
                 logger.info("jobs.recovered", kind=kind.name, count=restarted)
         # Heartbeats, and taking over the jobs of executors that died (see executors.liveness).
         await liveness.start_for_process(services, jobs.executor_id(), jobs.recover)
+        await jobs.wait_for_queue_workers()
 
 
 def _system_database_in_wal(services: Services) -> None:

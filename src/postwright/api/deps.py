@@ -38,10 +38,9 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-# The dependencies every authenticated route solves (session, actor, ctx) read the services
-# from the request instead of depending on ``get_services``: FastAPI solves a shared
-# dependency's whole sub-graph again at each place it is named before it looks in its cache,
-# and that bookkeeping was a measurable part of a list request.
+# The dependencies every authenticated route solves (session, ctx) read the services from the
+# request instead of depending on ``get_services``: FastAPI solves a shared dependency's whole
+# sub-graph again at each place it is named, before it looks in its cache.
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -77,7 +77,7 @@ is_posted = post_service.is_published
 
 class PostSummary(Protocol):
     """What a list item shows, read as plain rows rather than entities: loading thirty-odd
-    columns (a JSON document among them) into tracked objects was a tenth of a list request."""
+    columns (a JSON document among them) into tracked objects was ~8 % of a list request."""
 
     @property
     def id(self) -> str: ...

@@ -3,6 +3,7 @@
 
 Each video reports ``processing`` for ``polls_before_done`` status calls, then ``completed``
 with a ``video_url`` on this server (or ``failed`` when scripted with ``fail_videos``).
+``/redirect?to=<url>`` answers 302 to any URL, as a CDN hop (or a hostile answer) would.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.server import FakeServer
@@ -82,6 +83,10 @@ class FakeHeyGen(FakeServer):
         async def file(request: Request) -> Response:
             return Response(VIDEO_BYTES, media_type="video/mp4")
 
+        async def redirect(request: Request) -> Response:
+            # A CDN's hop to where the file is (``?to=`` any URL, as a hostile answer could).
+            return RedirectResponse(request.query_params["to"], status_code=302)
+
         async def avatar(request: Request) -> Response:
             if request.path_params["name"] != "green.png":
                 return JSONResponse({"error": "no such avatar"}, status_code=404)
@@ -93,5 +98,6 @@ class FakeHeyGen(FakeServer):
             Route("/v2/video/generate", generate, methods=["POST"]),
             Route("/v1/video_status.get", status, methods=["GET"]),
             Route("/files/{name}", file, methods=["GET"]),
+            Route("/redirect", redirect, methods=["GET"]),
             Route("/avatars/{name}", avatar, methods=["GET"]),
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -35,7 +36,7 @@ def heygen(heygen_server: FakeHeyGen) -> FakeHeyGen:
 
 
 async def test_submit_poll_and_download_a_video(heygen: FakeHeyGen) -> None:
-    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key)
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key, allow_loopback=True)
     try:
         video_id = await provider.submit(REQUEST)
         first = await provider.status(video_id)
@@ -63,7 +64,7 @@ async def test_submit_poll_and_download_a_video(heygen: FakeHeyGen) -> None:
 
 
 async def test_outages_are_retried_and_refusals_are_not(heygen: FakeHeyGen) -> None:
-    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key)
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key, allow_loopback=True)
     try:
         heygen.fail_next(503, times=2)
         video_id = await provider.submit(REQUEST)
@@ -79,8 +80,8 @@ async def test_outages_are_retried_and_refusals_are_not(heygen: FakeHeyGen) -> N
 
 
 async def test_a_wrong_key_and_a_failed_render_are_reported(heygen: FakeHeyGen) -> None:
-    wrong = HeyGenStyleProvider(heygen.base_url, "not-the-key")
-    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key)
+    wrong = HeyGenStyleProvider(heygen.base_url, "not-the-key", allow_loopback=True)
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key, allow_loopback=True)
     try:
         with pytest.raises(VideoProviderError) as unauthorized:
             await wrong.submit(REQUEST)
@@ -92,3 +93,60 @@ async def test_a_wrong_key_and_a_failed_render_are_reported(heygen: FakeHeyGen) 
 
     assert unauthorized.value.retryable is False
     assert (status.state, status.error) == ("failed", "avatar could not be animated")
+
+
+async def test_a_redirected_video_url_is_followed_one_checked_hop_at_a_time(
+    heygen: FakeHeyGen,
+) -> None:
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key, allow_loopback=True)
+    hop = f"{heygen.base_url}/redirect?to={quote(heygen.base_url + '/files/v.mp4')}"
+    try:
+        data = await provider.download(f"{heygen.base_url}/redirect?to={quote(hop)}")
+    finally:
+        await provider.aclose()
+
+    assert data == VIDEO_BYTES
+    assert [r.path for r in heygen.requests] == ["/redirect", "/redirect", "/files/v.mp4"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "http://10.0.0.5/video.mp4",
+        "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
+        "http://2852039166/latest/meta-data/",
+        "file:///etc/passwd",
+    ],
+)
+async def test_a_video_url_to_an_internal_address_is_refused_never_fetched(
+    heygen: FakeHeyGen, target: str
+) -> None:
+    """The video URL is a third party's answer: given directly or behind a redirect, an
+    internal target (cloud metadata, the private network) fails the download for good."""
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key, allow_loopback=True)
+    try:
+        with pytest.raises(VideoProviderError) as direct:
+            await provider.download(target)
+        with pytest.raises(VideoProviderError) as redirected:
+            await provider.download(f"{heygen.base_url}/redirect?to={quote(target)}")
+    finally:
+        await provider.aclose()
+
+    for refused in (direct.value, redirected.value):
+        assert refused.retryable is False
+        assert "refused" in str(refused)
+    # Only the redirect was requested, once: no retry, and nothing else was fetched.
+    assert [r.path for r in heygen.requests] == ["/redirect"]
+
+
+async def test_a_loopback_video_url_is_refused_outside_tests(heygen: FakeHeyGen) -> None:
+    provider = HeyGenStyleProvider(heygen.base_url, heygen.api_key)
+    try:
+        with pytest.raises(VideoProviderError) as refused:
+            await provider.download(f"{heygen.base_url}/files/v.mp4")
+    finally:
+        await provider.aclose()
+
+    assert refused.value.retryable is False
+    assert heygen.requests == []

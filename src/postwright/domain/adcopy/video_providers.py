@@ -23,11 +23,15 @@ from tenacity import (
     wait_exponential,
 )
 
+from postwright.core.outbound import UnsafeUrl, ensure_public_url, pinned_client
 from postwright.core.settings import Settings
 from postwright.domain.adcopy.design import VIDEO_SIZES
 
 ProviderState = Literal["processing", "completed", "failed"]
 DEFAULT_AVATAR = "default"
+DOWNLOAD_TIMEOUT_SECONDS = 120.0
+# A CDN may redirect a file URL once or twice (a signed URL to its edge); more is a loop.
+MAX_DOWNLOAD_REDIRECTS = 5
 
 
 class VideoProviderError(RuntimeError):
@@ -84,6 +88,7 @@ class HeyGenStyleProvider:
         timeout: float = 30.0,
         attempts: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_loopback: bool = False,
     ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -93,6 +98,9 @@ class HeyGenStyleProvider:
             transport=transport,
         )
         self._attempts = attempts
+        # For the file download only (tests: ``settings.http.allow_loopback_urls``); the
+        # operator's own API base URL is trusted as configured.
+        self._allow_loopback = allow_loopback
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -142,15 +150,41 @@ class HeyGenStyleProvider:
     async def download(self, url: str) -> bytes:
         async for attempt in self._retrying():
             with attempt:
+                return await self._fetch_file(url)
+        raise AssertionError("unreachable")
+
+    async def _fetch_file(self, url: str) -> bytes:
+        """The finished file from the provider's CDN (not its API: no API key is sent).
+
+        The URL is data from a third party's answer, so it goes through the outbound guard
+        like any user-given URL: every hop must be a public address (redirects are followed
+        here, one checked hop at a time), and each connection goes to the address that was
+        checked — a video URL pointing at cloud metadata or the internal network is refused,
+        never fetched into the workspace's assets."""
+        async with pinned_client(
+            allow_loopback=self._allow_loopback, timeout=DOWNLOAD_TIMEOUT_SECONDS
+        ) as http:
+            for _ in range(MAX_DOWNLOAD_REDIRECTS + 1):
                 try:
-                    # The file URL is the provider's own CDN, not ours: no API key sent.
-                    async with httpx.AsyncClient(timeout=120, follow_redirects=True) as http:
-                        response = await http.get(url)
+                    await ensure_public_url(
+                        url,
+                        allow_loopback=self._allow_loopback,
+                        field="video_url",
+                        require_resolvable=False,
+                    )
+                except UnsafeUrl as exc:
+                    raise VideoProviderError(
+                        f"the provider's video URL was refused: {exc.message}", retryable=False
+                    ) from exc
+                try:
+                    response = await http.get(url)
                 except httpx.TransportError as exc:
                     raise VideoProviderError(f"download failed: {exc}", retryable=True) from exc
-                _raise_for(response)
-                return response.content
-        raise AssertionError("unreachable")
+                if not response.is_redirect:
+                    _raise_for(response)
+                    return response.content
+                url = str(response.url.join(response.headers["location"]))
+        raise VideoProviderError("the video URL redirects too many times", retryable=False)
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         async for attempt in self._retrying():
@@ -196,5 +230,7 @@ def video_provider_for(settings: Settings) -> VideoProvider | None:
             "POSTWRIGHT_ADCOPY_VIDEO_PROVIDER_API_KEY is not set", retryable=False
         )
     return HeyGenStyleProvider(
-        config.video_provider_base_url, config.video_provider_api_key.get_secret_value()
+        config.video_provider_base_url,
+        config.video_provider_api_key.get_secret_value(),
+        allow_loopback=settings.http.allow_loopback_urls,
     )

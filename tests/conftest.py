@@ -7,9 +7,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from postwright.api.app import create_app
 from postwright.core.clock import FrozenClock
+from postwright.core.db import is_read_session
 from postwright.core.services import Services
 from postwright.core.settings import (
     DatabaseSettings,
@@ -30,6 +33,24 @@ from tests.databases import (
 pytest_plugins = ("tests.fakes.fixtures", "tests.domain.publishing.world")
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reads_never_write() -> Iterator[None]:
+    """In every test, a read session (a GET request's, ``read_transaction``) that flushes
+    changes fails: a read must never take SQLite's write lock halfway through."""
+
+    def refuse(session: Session, _context: object, _instances: object) -> None:
+        if not is_read_session(session):
+            return
+        changed = [*session.new, *session.deleted]
+        changed += [row for row in session.dirty if session.is_modified(row)]
+        if changed:
+            raise AssertionError(f"a read session flushes changes to {changed!r}")
+
+    event.listen(Session, "before_flush", refuse)
+    yield
+    event.remove(Session, "before_flush", refuse)
 
 
 @pytest.fixture(scope="session")

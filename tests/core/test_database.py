@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -7,8 +9,10 @@ from sqlalchemy.pool import NullPool
 
 from postwright.core import migrate
 from postwright.core.db import Database
+from postwright.core.ids import new_id
 from postwright.core.services import Services
 from postwright.core.settings import DatabaseSettings
+from postwright.domain.accounts.models import Workspace
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(services: Services, backend: str) -> None:
@@ -105,3 +109,17 @@ async def test_a_busy_connection_is_not_pinged(services: Services, backend: str)
     finally:
         del services.db.engine.dialect.do_ping
     assert pings_seen == []
+
+
+async def test_the_suite_refuses_a_read_session_that_writes(
+    services: Services, backend: str
+) -> None:
+    """``reads_never_write`` (conftest) holds every test to it: a flush of changes through a
+    read session fails, and the same change through a write session does not."""
+    now = datetime.now(UTC)
+    async with services.db.transaction() as session:
+        session.add(Workspace(id=new_id("ws"), name="written", created_at=now, updated_at=now))
+    async with services.db.read_transaction() as session:
+        session.add(Workspace(id=new_id("ws"), name="read", created_at=now, updated_at=now))
+        with pytest.raises(AssertionError, match="read session flushes changes"):
+            await session.flush()

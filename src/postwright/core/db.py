@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_
 
@@ -110,6 +111,15 @@ def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:
             raise DisconnectionError("connection found dead after idling")
 
 
+# ``Session.info`` key of sessions from ``read_sessionmaker`` (the test suite refuses a flush
+# of changes through one: a read that writes would take SQLite's lock mid-transaction).
+READ_ONLY = "postwright_read_only"
+
+
+def is_read_session(session: Session) -> bool:
+    return bool(session.info.get(READ_ONLY))
+
+
 AfterCommit = Callable[[], Awaitable[None]]
 
 
@@ -145,7 +155,9 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         # Reads take no write lock on SQLite; PostgreSQL ignores the option.
         self.read_sessionmaker = async_sessionmaker(
-            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+            self.engine.execution_options(sqlite_begin="DEFERRED"),
+            expire_on_commit=False,
+            info={READ_ONLY: True},
         )
         self._detached: set[asyncio.Task[None]] = set()
         # Names this database in process-wide caches (tests run many databases at once).

@@ -86,7 +86,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:
     """A pooled connection is pinged before use only when it sat idle for ``idle_seconds``.
 
-    ``pool_pre_ping`` pings on every checkout: a round trip per request, and a fifth of a
+    ``pool_pre_ping`` pings on every checkout: a round trip per request, about a tenth of a
     list request's time on PostgreSQL. A server restart, a failover or an idle timeout leaves
     dead connections in a pool that nobody used meanwhile — the idle ones; under steady
     traffic a connection dropped in use is still found by SQLAlchemy's disconnect handling,

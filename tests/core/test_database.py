@@ -86,10 +86,12 @@ async def test_a_connection_dropped_while_idle_is_replaced_not_used(
         assert pid_after is not None
         assert pid_after != pid_before
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
-async def test_a_busy_connection_is_not_pinged(services: Services, backend: str) -> None:
+async def test_a_busy_connection_is_not_pinged(
+    services: Services, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if backend != "postgresql":
         pytest.skip("PostgreSQL connections only")
     async with services.db.transaction() as session:
@@ -101,13 +103,10 @@ async def test_a_busy_connection_is_not_pinged(services: Services, backend: str)
         pings_seen.append(dbapi_connection)
         return original(dbapi_connection)
 
-    services.db.engine.dialect.do_ping = counting_ping  # type: ignore[method-assign]
-    try:
-        for _ in range(5):
-            async with services.db.transaction() as session:
-                await session.scalar(text("SELECT 1"))
-    finally:
-        del services.db.engine.dialect.do_ping
+    monkeypatch.setattr(services.db.engine.dialect, "do_ping", counting_ping)
+    for _ in range(5):
+        async with services.db.transaction() as session:
+            await session.scalar(text("SELECT 1"))
     assert pings_seen == []
 
 
